@@ -1,0 +1,39 @@
+# The front door: `make run` and `make test` are the two commands a newcomer needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+WITH_SERVICES := $(BIN)/python scripts/embedded_services.py --
+
+.PHONY: run test lint format bench check-deploy clean-var
+
+$(BIN)/.installed: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit("Inkstone needs Python 3.11 or newer (PYTHON=python3.12 make ...)" if sys.version_info < (3, 11) else 0)'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+## make run: the whole site on http://127.0.0.1:8000 with a Celery worker and beat.
+run: $(BIN)/.installed
+	DEBUG=$${DEBUG:-true} $(WITH_SERVICES) $(BIN)/python scripts/run_site.py
+
+## make test: the suite against the PostgreSQL/Redis in DATABASE_URL/REDIS_URL, else embedded ones.
+test: $(BIN)/.installed
+	$(WITH_SERVICES) $(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=true $(WITH_SERVICES) $(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(BIN)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## make check-deploy: Django's production checklist with production-like settings.
+check-deploy: $(BIN)/.installed
+	DEBUG=false SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+bench: $(BIN)/.installed
+	@for script in bench/*.py; do echo "== $$script"; $(WITH_SERVICES) $(BIN)/python $$script || exit 1; done

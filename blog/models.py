@@ -1,0 +1,301 @@
+"""Posts, series, tags and feed sources."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce, Now
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from markdownx.models import MarkdownxField
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from .markdown import render_markdown
+from .slugs import MAX_SLUG_LENGTH, pinyin_slug, unique_slug
+
+
+class Series(models.Model):
+    """An ordered run of posts, e.g. "DeepSeek 系列" part 1..n."""
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=MAX_SLUG_LENGTH,
+        unique=True,
+        blank=True,
+        help_text=_("Leave empty to spell the title in pinyin."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("series")
+        verbose_name_plural = _("series")
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(
+                self.title, lambda slug: Series.objects.filter(slug=slug).exclude(pk=self.pk).exists()
+            )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("blog:series", kwargs={"slug": self.slug})
+
+
+class Tag(TagBase):
+    """A taggit tag whose slug spells Chinese names in pinyin, so "搜索" lives at /tags/sou-suo/."""
+
+    # TagBase.name is unique; the slug widens to fit long pinyin spellings.
+    slug = models.SlugField(_("slug"), unique=True, max_length=MAX_SLUG_LENGTH, allow_unicode=False)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def slugify(self, tag, i=None):
+        base = pinyin_slug(tag) or "tag"
+        return base if i is None else f"{base[: MAX_SLUG_LENGTH - 6]}-{i}"
+
+    def get_absolute_url(self):
+        return reverse("blog:tag", kwargs={"slug": self.slug})
+
+
+class TaggedPost(TaggedItemBase):
+    """The through table between posts and tags."""
+
+    content_object = models.ForeignKey("Post", on_delete=models.CASCADE)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_posts")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_post_unique")]
+
+
+class Source(models.Model):
+    """An outside RSS/Atom feed whose entries become posts."""
+
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    feed_url = models.URLField(_("feed URL"), max_length=1000, unique=True)
+    site_url = models.URLField(_("site URL"), max_length=1000, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("feed source")
+        verbose_name_plural = _("feed sources")
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title or self.feed_url
+
+
+class PostQuerySet(models.QuerySet):
+    """The one definition of what readers may see, plus the shapes lists need."""
+
+    def published(self):
+        """Posts live now: published or scheduled, with a publication time not in the future."""
+        return self.filter(status__in=Post.LIVE_STATUSES, published_at__lte=Now())
+
+    def for_listing(self):
+        """Posts with everything a timeline item shows, in a fixed number of queries."""
+        return (
+            self.select_related("author", "series", "source")
+            .prefetch_related("tags")
+            .defer("body", "body_html")
+        )
+
+    def newest_first(self):
+        """Timeline order, served by the post_timeline index."""
+        return self.order_by("-published_at", "-id")
+
+    def due_for_publication(self):
+        """Scheduled posts whose time has come."""
+        return self.filter(status=Post.Status.SCHEDULED, published_at__lte=Now())
+
+    def publish(self):
+        """Publish every post in the queryset now, keeping a publication time already set."""
+        return self.update(status=Post.Status.PUBLISHED, published_at=Coalesce(F("published_at"), Now()))
+
+    def unpublish(self):
+        """Turn every post in the queryset back into a draft (its publication time is kept)."""
+        return self.update(status=Post.Status.DRAFT)
+
+
+class Post(models.Model):
+    """A piece of writing: authored in the admin, or ingested from a feed source."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHED = "published", _("Published")
+
+    class Language(models.TextChoices):
+        CHINESE = "zh", _("Chinese")
+        ENGLISH = "en", _("English")
+
+    LIVE_STATUSES = [Status.PUBLISHED, Status.SCHEDULED]
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=MAX_SLUG_LENGTH,
+        unique=True,
+        blank=True,
+        help_text=_("Leave empty to spell the title in pinyin. Changing it breaks old links."),
+    )
+    body = MarkdownxField(_("body"), blank=True, help_text=_("Markdown with $inline$ and $$display$$ math."))
+    body_html = models.TextField(_("rendered body"), blank=True, editable=False)
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("Optional. Shown instead of the automatic excerpt.")
+    )
+    excerpt = models.TextField(_("excerpt"), blank=True, editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        _("publication time"),
+        null=True,
+        blank=True,
+        help_text=_("Empty means “now” when published. A future time schedules the post."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="posts"
+    )
+    series = models.ForeignKey(
+        Series,
+        verbose_name=_("series"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="posts",
+    )
+    series_order = models.PositiveIntegerField(
+        _("part"), null=True, blank=True, help_text=_("Position in the series; empty puts it last.")
+    )
+    tags = TaggableManager(through=TaggedPost, blank=True, verbose_name=_("tags"))
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.CHINESE
+    )
+    source = models.ForeignKey(
+        Source,
+        verbose_name=_("source"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="posts",
+    )
+    source_guid = models.CharField(_("entry id at the source"), max_length=1000, blank=True)
+    original_url = models.URLField(_("original URL"), max_length=1000, blank=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=["published", "scheduled"]) | Q(published_at__isnull=False),
+                name="post_live_has_published_at",
+                violation_error_message=_("A published or scheduled post needs a publication time."),
+            ),
+            models.CheckConstraint(
+                condition=Q(series__isnull=False) | Q(series_order__isnull=True),
+                name="post_series_order_needs_series",
+            ),
+            # Deferred so an editor can swap two parts in one save.
+            models.UniqueConstraint(
+                fields=["series", "series_order"],
+                name="post_unique_series_order",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+            models.UniqueConstraint(
+                fields=["source", "source_guid"],
+                condition=Q(source__isnull=False),
+                name="post_unique_source_entry",
+            ),
+        ]
+        indexes = [
+            # Serves the timeline and its keyset pages: WHERE status IN (...) ORDER BY
+            # published_at DESC, id DESC, with (published_at, id) < cursor.
+            models.Index(
+                F("published_at").desc(),
+                F("id").desc(),
+                name="post_timeline",
+                condition=Q(status__in=["published", "scheduled"]),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(
+                self.title, lambda slug: Post.objects.filter(slug=slug).exclude(pk=self.pk).exists()
+            )
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        if self.series_id is None:
+            self.series_order = None
+        elif self.series_order is None:
+            last = (
+                Post.objects.filter(series_id=self.series_id)
+                .exclude(pk=self.pk)
+                .aggregate(models.Max("series_order"))["series_order__max"]
+            )
+            self.series_order = (last or 0) + 1
+        # Rendered here so that the page never runs the Markdown engine.
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+        from .tasks import generate_excerpt  # tasks import this module
+
+        post_id = self.pk
+        # After commit, so the worker reads the row as saved, and never for a rolled-back save.
+        transaction.on_commit(lambda: generate_excerpt.delay(post_id))
+
+    def get_absolute_url(self):
+        return reverse("blog:post", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        if self.status == self.Status.SCHEDULED and self.published_at is None:
+            raise ValidationError(
+                {"published_at": _("Choose the publication time at which this post should go live.")}
+            )
+
+    @property
+    def is_live(self):
+        """True when readers can see this post now."""
+        return (
+            self.status in self.LIVE_STATUSES
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def reading_minutes(self):
+        """Minutes to read: CJK characters at 400 a minute plus Latin words at 200 a minute."""
+        return reading_minutes(self.body)
+
+
+CJK_CHARACTER = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
+LATIN_WORD = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*")
+
+
+def reading_minutes(text):
+    """Return whole minutes (at least 1) to read `text`: 400 CJK characters or 200 words a minute."""
+    cjk = len(CJK_CHARACTER.findall(text or ""))
+    words = len(LATIN_WORD.findall(text or ""))
+    return max(1, round(cjk / 400 + words / 200))

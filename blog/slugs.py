@@ -1,0 +1,36 @@
+"""Readable ASCII slugs for Chinese and English titles.
+
+Django's `slugify` drops every CJK character, so "倒排索引与搜索" would become "". We spell
+Chinese in toneless pinyin, one syllable per hyphen-separated word ("dao-pai-suo-yin-yu-sou-suo"),
+and pass Latin text through Django's own slugify so English titles look as usual.
+"""
+
+from django.utils.text import slugify
+from pypinyin import Style, lazy_pinyin
+
+MAX_SLUG_LENGTH = 80
+FALLBACK_SLUG = "untitled"
+
+
+def pinyin_slug(text, max_length=MAX_SLUG_LENGTH):
+    """Return an ASCII slug for `text`, spelling Chinese characters in pinyin; may be ""."""
+    # lazy_pinyin yields one item per Chinese character and passes other runs through whole,
+    # so joining with spaces separates syllables and keeps "DeepSeek-V3" intact.
+    words = lazy_pinyin(text or "", style=Style.NORMAL, errors="default")
+    slug = slugify(" ".join(words))
+    if len(slug) > max_length:
+        # Cut at a hyphen so the slug never ends in half a syllable or word.
+        slug = slug[: max_length + 1].rsplit("-", 1)[0] if "-" in slug[:max_length] else slug[:max_length]
+    return slug.strip("-")
+
+
+def unique_slug(text, is_taken, max_length=MAX_SLUG_LENGTH):
+    """Return pinyin_slug(text), suffixed -2, -3, … until `is_taken(slug)` is false."""
+    base = pinyin_slug(text, max_length=max_length) or FALLBACK_SLUG
+    candidate = base
+    number = 2
+    while is_taken(candidate):
+        suffix = f"-{number}"
+        candidate = base[: max_length - len(suffix)].rstrip("-") + suffix
+        number += 1
+    return candidate

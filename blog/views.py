@@ -1,0 +1,119 @@
+"""Public pages: the timeline, posts, tags, series, authors and the archive.
+
+Every list goes through Post.objects.published(), the one definition of what readers see.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Count
+from django.db.models.functions import ExtractYear
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from .cursors import InvalidCursor, timeline_page
+from .models import Post, Series, Tag
+
+
+def paged_timeline(request, queryset, template, context):
+    """Render `template` with one keyset page of `queryset`; a forged cursor gets a 400 page."""
+    try:
+        page = timeline_page(
+            queryset.for_listing(),
+            before=request.GET.get("before"),
+            after=request.GET.get("after"),
+            size=settings.TIMELINE_PAGE_SIZE,
+        )
+    except InvalidCursor:
+        return render(
+            request,
+            "400.html",
+            {"message": _("This page link is damaged. Start again from the newest posts.")},
+            status=400,
+        )
+    return render(request, template, {**context, "page": page, "posts": page.posts})
+
+
+def timeline(request):
+    """The "Latest updates" front page."""
+    return paged_timeline(request, Post.objects.published(), "blog/timeline.html", {})
+
+
+def post_detail(request, slug):
+    """One post; drafts and future posts are 404 except for staff who may edit posts."""
+    posts = Post.objects.select_related("author", "series", "source").prefetch_related("tags")
+    if not request.user.has_perm("blog.change_post"):
+        posts = posts.published()
+    post = get_object_or_404(posts, slug=slug)
+    series_posts = []
+    if post.series_id:
+        series_posts = list(
+            Post.objects.published()
+            .filter(series_id=post.series_id)
+            .order_by("series_order", "id")
+            .only("id", "title", "slug", "series_order")
+        )
+    position = next((i for i, item in enumerate(series_posts) if item.pk == post.pk), None)
+    context = {
+        "post": post,
+        "series_posts": series_posts,
+        "series_part": position + 1 if position is not None else None,
+        "previous_in_series": series_posts[position - 1] if position else None,
+        "next_in_series": (
+            series_posts[position + 1] if position is not None and position + 1 < len(series_posts) else None
+        ),
+    }
+    return render(request, "blog/post_detail.html", context)
+
+
+def tag_detail(request, slug):
+    """Published posts with one tag; a tag with none is 404."""
+    tag = get_object_or_404(Tag, slug=slug)
+    posts = Post.objects.published().filter(tags=tag)
+    if not request.GET.get("before") and not request.GET.get("after") and not posts.exists():
+        raise Http404(_("No published posts carry this tag."))
+    return paged_timeline(request, posts, "blog/tag_detail.html", {"tag": tag})
+
+
+def series_detail(request, slug):
+    """A series' published parts in order; a series with none is 404."""
+    series = get_object_or_404(Series, slug=slug)
+    posts = list(Post.objects.published().filter(series=series).for_listing().order_by("series_order", "id"))
+    if not posts:
+        raise Http404(_("This series has no published parts yet."))
+    return render(request, "blog/series_detail.html", {"series": series, "posts": posts})
+
+
+def author_detail(request, username):
+    """An author's published posts; someone with none is 404, so accounts cannot be probed."""
+    author = get_object_or_404(get_user_model(), username=username, is_active=True)
+    posts = Post.objects.published().filter(author=author)
+    if not request.GET.get("before") and not request.GET.get("after") and not posts.exists():
+        raise Http404(_("This author has no published posts."))
+    return paged_timeline(request, posts, "blog/author_detail.html", {"author": author})
+
+
+def archive_index(request):
+    """Years with published posts and how many each has."""
+    years = (
+        Post.objects.published()
+        .annotate(year=ExtractYear("published_at"))
+        .values("year")
+        .annotate(count=Count("id"))
+        .order_by("-year")
+    )
+    return render(request, "blog/archive_index.html", {"years": list(years)})
+
+
+def archive_year(request, year):
+    """Every published post of one year (in the site's time zone), newest first."""
+    posts = list(
+        Post.objects.published()
+        .filter(published_at__year=year)
+        .select_related("series")
+        .only("id", "title", "slug", "published_at", "series__title", "series__slug")
+        .order_by("-published_at", "-id")
+    )
+    if not posts:
+        raise Http404(_("No posts were published in %(year)s.") % {"year": year})
+    return render(request, "blog/archive_year.html", {"year": year, "posts": posts})

@@ -1,0 +1,161 @@
+"""Authors and editors in the admin: write, preview, publish, reorder a series."""
+
+import pytest
+from django.urls import reverse
+
+from blog.models import Post
+from tests.factories import make_post, make_series, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(client):
+    user = make_user("editor", is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return user
+
+
+def post_form(**overrides):
+    data = {
+        "title": "梯度检查点：用计算换显存",
+        "slug": "",
+        "body": "省显存的办法：$O(\\sqrt{n})$ 的激活。\n\n$$E = mc^2$$\n",
+        "summary": "",
+        "status": "draft",
+        "published_at_0": "",
+        "published_at_1": "",
+        "language": "zh",
+        "tags": "训练, PyTorch",
+        "series": "",
+        "series_order": "",
+        "original_url": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_staff_adds_a_post_and_gets_a_pinyin_slug(client, editor):
+    response = client.post(reverse("admin:blog_post_add"), post_form(author=editor.pk))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    post = Post.objects.get()
+    assert post.slug == "ti-du-jian-cha-dian-yong-ji-suan-huan-xian-cun"
+    assert post.author == editor
+    assert sorted(post.tags.names()) == ["PyTorch", "训练"]
+    assert "<math" in post.body_html or "E = mc^2" in post.body_html
+
+
+def test_staff_edits_and_publishes_a_post(client, editor):
+    post = make_post("Draft", author=editor, status=Post.Status.DRAFT)
+    url = reverse("admin:blog_post_change", args=[post.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "markdownx" in page.text
+    response = client.post(
+        url, post_form(title="Draft, now live", slug=post.slug, status="published", author=editor.pk)
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    post.refresh_from_db()
+    assert post.status == Post.Status.PUBLISHED
+    assert post.published_at is not None
+    assert client.get(post.get_absolute_url()).status_code == 200
+
+
+def test_scheduling_without_a_time_is_a_form_error_not_a_500(client, editor):
+    response = client.post(reverse("admin:blog_post_add"), post_form(status="scheduled", author=editor.pk))
+    assert response.status_code == 200
+    assert "publication time" in str(response.context["adminform"].form.errors)
+    assert not Post.objects.exists()
+
+
+def test_bulk_publish_and_unpublish(client, editor):
+    drafts = [make_post(f"D{i}", status=Post.Status.DRAFT) for i in range(3)]
+    changelist = reverse("admin:blog_post_changelist")
+    client.post(changelist, {"action": "publish_selected", "_selected_action": [p.pk for p in drafts]})
+    assert Post.objects.published().count() == 3
+    client.post(changelist, {"action": "unpublish_selected", "_selected_action": [drafts[0].pk]})
+    assert Post.objects.published().count() == 2
+
+
+def test_changelist_filters_and_search(client, editor):
+    make_post("倒排索引", tags=["搜索"])
+    make_post("Gumbel softmax", status=Post.Status.DRAFT)
+    changelist = reverse("admin:blog_post_changelist")
+    assert client.get(changelist, {"status__exact": "draft"}).context["cl"].result_count == 1
+    assert client.get(changelist, {"q": "倒排"}).context["cl"].result_count == 1
+
+
+def test_series_inline_swaps_two_parts(client, editor):
+    series = make_series(slug="s")
+    first = make_post("One", series=series, series_order=1)
+    second = make_post("Two", series=series, series_order=2)
+    data = {
+        "title": series.title,
+        "slug": series.slug,
+        "description": "",
+        "posts-TOTAL_FORMS": "2",
+        "posts-INITIAL_FORMS": "2",
+        "posts-MIN_NUM_FORMS": "0",
+        "posts-MAX_NUM_FORMS": "1000",
+        "posts-0-id": first.pk,
+        "posts-0-series": series.pk,
+        "posts-0-series_order": "2",
+        "posts-1-id": second.pk,
+        "posts-1-series": series.pk,
+        "posts-1-series_order": "1",
+    }
+    response = client.post(reverse("admin:blog_series_change", args=[series.pk]), data)
+    assert response.status_code == 302, response.context and response.context["inline_admin_formsets"]
+    assert list(series.posts.order_by("series_order").values_list("title", flat=True)) == ["Two", "One"]
+
+
+def test_series_inline_refuses_two_parts_in_one_position(client, editor):
+    series = make_series(slug="s")
+    first = make_post("One", series=series, series_order=1)
+    second = make_post("Two", series=series, series_order=2)
+    data = {
+        "title": series.title,
+        "slug": series.slug,
+        "description": "",
+        "posts-TOTAL_FORMS": "2",
+        "posts-INITIAL_FORMS": "2",
+        "posts-MIN_NUM_FORMS": "0",
+        "posts-MAX_NUM_FORMS": "1000",
+        "posts-0-id": first.pk,
+        "posts-0-series": series.pk,
+        "posts-0-series_order": "1",
+        "posts-1-id": second.pk,
+        "posts-1-series": series.pk,
+        "posts-1-series_order": "1",
+    }
+    response = client.post(reverse("admin:blog_series_change", args=[series.pk]), data)
+    assert response.status_code == 200
+    assert list(series.posts.order_by("series_order").values_list("title", flat=True)) == ["One", "Two"]
+
+
+def test_view_on_site_works_for_a_draft_for_staff(client, editor):
+    post = make_post("Draft", status=Post.Status.DRAFT)
+    page = client.get(reverse("admin:blog_post_change", args=[post.pk]))
+    assert post.get_absolute_url() in page.text or "/r/" in page.text
+    assert client.get(post.get_absolute_url()).status_code == 200
+
+
+def test_slug_endpoint_spells_pinyin_for_staff_only(client, editor):
+    url = reverse("admin:blog_post_slug_for_title")
+    assert client.get(url, {"title": "倒排索引"}).json() == {"slug": "dao-pai-suo-yin"}
+    client.logout()
+    assert client.get(url, {"title": "倒排索引"}).status_code == 302
+
+
+def test_markdown_preview_is_for_staff_only(client, editor):
+    response = client.post("/markdownx/markdownify/", {"content": "**粗体**"})
+    assert response.status_code == 200
+    assert "粗体" in response.text
+    client.logout()
+    assert client.post("/markdownx/markdownify/", {"content": "x"}).status_code == 302
+
+
+def test_readers_cannot_open_the_admin(client):
+    client.force_login(make_user("reader"))
+    response = client.get(reverse("admin:blog_post_changelist"))
+    assert response.status_code == 302

@@ -1,0 +1,106 @@
+"""The "Latest updates" timeline: order, cursor paging, and paging while posts are published."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from blog.cursors import encode_cursor
+from tests.factories import make_post, make_series, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def page_size(settings):
+    settings.TIMELINE_PAGE_SIZE = 3
+    return 3
+
+
+def titles(response):
+    return [post.title for post in response.context["posts"]]
+
+
+def make_posts(count, start=None):
+    start = start or timezone.now() - timedelta(days=1)
+    author = make_user()
+    return [
+        make_post(f"P{i}", author=author, published_at=start + timedelta(minutes=i)) for i in range(count)
+    ]
+
+
+def test_newest_first_with_title_date_tags_series_and_excerpt(client):
+    series = make_series("DeepSeek 系列")
+    make_post("Older", published_at=timezone.now() - timedelta(days=2))
+    newer = make_post(
+        "Newer", published_at=timezone.now() - timedelta(days=1), tags=["搜索"], series=series,
+        summary="关于倒排索引的一段摘要。",
+    )  # fmt: skip
+    newer.refresh_from_db()
+    newer.excerpt = "关于倒排索引的一段摘要。"
+    newer.save()
+    response = client.get("/")
+    assert titles(response) == ["Newer", "Older"]
+    html = response.text
+    assert "#搜索" in html and 'href="/tags/sou-suo/"' in html
+    assert "DeepSeek 系列" in html
+    assert newer.published_at.astimezone(timezone.get_current_timezone()).strftime("%Y-%m-%d") in html
+
+
+def test_same_time_posts_are_ordered_by_id_and_none_is_lost_between_pages(client, page_size):
+    moment = timezone.now() - timedelta(hours=1)
+    author = make_user()
+    posts = [make_post(f"T{i}", author=author, published_at=moment) for i in range(7)]
+    seen = []
+    url = "/"
+    while url:
+        response = client.get(url)
+        seen += titles(response)
+        older = response.context["page"].older
+        url = f"/?before={older}" if older else None
+    assert seen == [post.title for post in reversed(posts)]
+
+
+def test_posts_published_while_paging_do_not_repeat_or_vanish(client, page_size):
+    make_posts(7)
+    first = client.get("/")
+    assert titles(first) == ["P6", "P5", "P4"]
+    # Two new posts go live between the reader's page 1 and page 2.
+    make_post("Fresh 1")
+    make_post("Fresh 2")
+    second = client.get(f"/?before={first.context['page'].older}")
+    assert titles(second) == ["P3", "P2", "P1"]
+    third = client.get(f"/?before={second.context['page'].older}")
+    assert titles(third) == ["P0"]
+    assert third.context["page"].older is None
+    # Going back to newer pages from page 3 shows page 2 again, then the first page with the fresh posts.
+    back = client.get(f"/?after={third.context['page'].newer}")
+    assert titles(back) == ["P3", "P2", "P1"]
+    top = client.get(f"/?after={back.context['page'].newer}")
+    assert titles(top) == ["P6", "P5", "P4"]
+    assert top.context["page"].newer is not None
+    assert titles(client.get("/"))[:2] == ["Fresh 2", "Fresh 1"]
+
+
+def test_deleting_a_post_while_paging_does_not_break_the_cursor(client, page_size):
+    posts = make_posts(6)
+    first = client.get("/")
+    posts[3].delete()  # the last item of page 1, which the cursor points at
+    second = client.get(f"/?before={first.context['page'].older}")
+    assert titles(second) == ["P2", "P1", "P0"]
+
+
+@pytest.mark.parametrize(
+    "cursor", ["garbage", "%%%", "MjAyNC0wMS0wMXwx", encode_cursor.__name__, "A" * 5000, "8J-OiQ"]
+)
+def test_damaged_cursor_gets_a_clear_400(client, cursor):
+    make_posts(2)
+    response = client.get("/", {"before": cursor}, headers={"accept-language": "en"})
+    assert response.status_code == 400
+    assert "This page link is damaged" in response.text
+
+
+def test_empty_site_says_so(client):
+    response = client.get("/", headers={"accept-language": "en"})
+    assert response.status_code == 200
+    assert "Nothing has been published yet." in response.text
