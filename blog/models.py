@@ -15,6 +15,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from .markdown import render_markdown
+from .page_cache import bump_content_version_on_commit
 from .slugs import MAX_SLUG_LENGTH, pinyin_slug, unique_slug
 
 
@@ -114,21 +115,24 @@ class PostQuerySet(models.QuerySet):
             .defer("body", "body_html")
         )
 
-    def newest_first(self):
-        """Timeline order, served by the post_timeline index."""
-        return self.order_by("-published_at", "-id")
-
-    def due_for_publication(self):
-        """Scheduled posts whose time has come."""
-        return self.filter(status=Post.Status.SCHEDULED, published_at__lte=Now())
-
     def publish(self):
         """Publish every post in the queryset now, keeping a publication time already set."""
+        bump_content_version_on_commit()
         return self.update(status=Post.Status.PUBLISHED, published_at=Coalesce(F("published_at"), Now()))
 
     def unpublish(self):
         """Turn every post in the queryset back into a draft (its publication time is kept)."""
+        bump_content_version_on_commit()
         return self.update(status=Post.Status.DRAFT)
+
+    def publish_due(self):
+        """Flip scheduled posts whose time has come to published; returns how many changed."""
+        changed = self.filter(status=Post.Status.SCHEDULED, published_at__lte=Now()).update(
+            status=Post.Status.PUBLISHED
+        )
+        if changed:
+            bump_content_version_on_commit()
+        return changed
 
 
 class Post(models.Model):

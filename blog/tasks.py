@@ -4,6 +4,7 @@ from celery import shared_task
 
 from .excerpts import make_excerpt
 from .models import Post
+from .page_cache import bump_content_version_on_commit
 
 
 @shared_task
@@ -15,10 +16,11 @@ def generate_excerpt(post_id):
     excerpt = make_excerpt(post)
     # update() rather than save(): no re-render, no new task, and a concurrent editor's
     # other fields are left alone.
-    Post.objects.filter(pk=post_id).exclude(excerpt=excerpt).update(excerpt=excerpt)
+    if Post.objects.filter(pk=post_id).exclude(excerpt=excerpt).update(excerpt=excerpt):
+        bump_content_version_on_commit()
 
 
 @shared_task
 def publish_due_posts():
     """Flip scheduled posts whose time has come to published; returns how many changed."""
-    return Post.objects.due_for_publication().update(status=Post.Status.PUBLISHED)
+    return Post.objects.publish_due()

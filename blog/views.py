@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from .cursors import InvalidCursor, timeline_page
 from .models import Post, Series, Tag
+from .page_cache import cached_for_readers
+from .timeline_filters import TimelineFilter
 
 
 def paged_timeline(request, queryset, template, context):
@@ -31,14 +33,42 @@ def paged_timeline(request, queryset, template, context):
             {"message": _("This page link is damaged. Start again from the newest posts.")},
             status=400,
         )
+    attach_series_positions(page.posts)
     return render(request, template, {**context, "page": page, "posts": page.posts})
 
 
+def attach_series_positions(posts):
+    """Set `series_position` and `series_total` (among published parts) on posts in a series.
+
+    One query for the whole page: the published part numbers of every series shown.
+    """
+    series_ids = {post.series_id for post in posts if post.series_id}
+    if not series_ids:
+        return
+    orders = {}
+    for series_id, order in (
+        Post.objects.published()
+        .filter(series_id__in=series_ids)
+        .order_by("series_order")
+        .values_list("series_id", "series_order")
+    ):
+        orders.setdefault(series_id, []).append(order)
+    for post in posts:
+        parts = orders.get(post.series_id)
+        if parts and post.series_order in parts:
+            post.series_position = parts.index(post.series_order) + 1
+            post.series_total = len(parts)
+
+
+@cached_for_readers
 def timeline(request):
-    """The "Latest updates" front page."""
-    return paged_timeline(request, Post.objects.published(), "blog/timeline.html", {})
+    """The "Latest updates" front page, filtered by ?tag= ?series= ?source= ?author= (combinable)."""
+    timeline_filter = TimelineFilter.from_query(request.GET)
+    posts = timeline_filter.apply(Post.objects.published())
+    return paged_timeline(request, posts, "blog/timeline.html", {"filter": timeline_filter})
 
 
+@cached_for_readers
 def post_detail(request, slug):
     """One post; drafts and future posts are 404 except for staff who may edit posts."""
     posts = Post.objects.select_related("author", "series", "source").prefetch_related("tags")
@@ -66,6 +96,7 @@ def post_detail(request, slug):
     return render(request, "blog/post_detail.html", context)
 
 
+@cached_for_readers
 def tag_detail(request, slug):
     """Published posts with one tag; a tag with none is 404."""
     tag = get_object_or_404(Tag, slug=slug)
@@ -75,6 +106,7 @@ def tag_detail(request, slug):
     return paged_timeline(request, posts, "blog/tag_detail.html", {"tag": tag})
 
 
+@cached_for_readers
 def series_detail(request, slug):
     """A series' published parts in order; a series with none is 404."""
     series = get_object_or_404(Series, slug=slug)
@@ -84,6 +116,7 @@ def series_detail(request, slug):
     return render(request, "blog/series_detail.html", {"series": series, "posts": posts})
 
 
+@cached_for_readers
 def author_detail(request, username):
     """An author's published posts; someone with none is 404, so accounts cannot be probed."""
     author = get_object_or_404(get_user_model(), username=username, is_active=True)
@@ -93,6 +126,7 @@ def author_detail(request, username):
     return paged_timeline(request, posts, "blog/author_detail.html", {"author": author})
 
 
+@cached_for_readers
 def archive_index(request):
     """Years with published posts and how many each has."""
     years = (
@@ -105,6 +139,7 @@ def archive_index(request):
     return render(request, "blog/archive_index.html", {"years": list(years)})
 
 
+@cached_for_readers
 def archive_year(request, year):
     """Every published post of one year (in the site's time zone), newest first."""
     posts = list(

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.postgres",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "taggit",
@@ -199,6 +200,11 @@ MARKDOWNX_SERVER_CALL_LATENCY = 400
 TAGGIT_CASE_INSENSITIVE = True
 
 TIMELINE_PAGE_SIZE = env_int("TIMELINE_PAGE_SIZE", 20)
+# Pages for anonymous readers are cached in Redis and invalidated on every visible change;
+# this bound only limits how long an unused entry occupies memory.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# Excerpt length in display units: a CJK character is 1, a Latin word half its length rounded up.
+EXCERPT_BUDGET_UNITS = env_int("EXCERPT_BUDGET_UNITS", 280)
 
 LOGGING = {
     "version": 1,

@@ -9,7 +9,7 @@ from markdownx.views import ImageUploadView, MarkdownifyView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("accounts.urls")),
     # markdownx's own URLs are open to anyone; the preview and upload are for staff only.
     path(
         settings.MARKDOWNX_URLS_PATH.strip("/") + "/",

@@ -1,6 +1,7 @@
 """Shared fixtures: the real PostgreSQL and Redis from the environment, isolated per worker."""
 
 import os
+import uuid
 
 import pytest
 
@@ -8,7 +9,7 @@ import pytest
 @pytest.fixture(autouse=True)
 def isolated_settings(settings, tmp_path):
     """Per-test settings: plain static storage (no collectstatic manifest), a private media
-    directory, and a cache key prefix per xdist worker so parallel tests share Redis safely."""
+    directory, and a cache key prefix of its own so parallel tests share Redis safely."""
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -16,8 +17,12 @@ def isolated_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STATIC_ROOT = tmp_path / "static"
     settings.STATIC_ROOT.mkdir()
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"inkstone-test-{worker}"}}
+    # Tests' transactions roll back, so the on-commit invalidation of cached pages never runs:
+    # the page cache is off unless a test turns it on (tests/blog/test_page_cache.py does).
+    settings.PAGE_CACHE_SECONDS = 0
+    # A key prefix per test: cached pages and the content version never leak between tests.
+    prefix = f"inkstone-test-{uuid.uuid4().hex}"
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": prefix}}
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from blog.cursors import encode_cursor
+from blog.models import Source
 from tests.factories import make_post, make_series, make_user
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +105,67 @@ def test_empty_site_says_so(client):
     response = client.get("/", headers={"accept-language": "en"})
     assert response.status_code == 200
     assert "Nothing has been published yet." in response.text
+
+
+def test_posts_are_grouped_under_day_headings(client):
+    local = timezone.get_current_timezone()
+    day = timezone.now().astimezone(local).replace(hour=12, minute=0) - timedelta(days=3)
+    make_post("Morning", published_at=day - timedelta(hours=2))
+    make_post("Noon", published_at=day)
+    make_post("Next day", published_at=day + timedelta(days=1))
+    html = client.get("/").text
+    assert html.count('class="day-heading"') == 2
+    next_day, same_day = (day + timedelta(days=1)).strftime("%Y-%m-%d"), day.strftime("%Y-%m-%d")
+    assert (
+        html.index(f'datetime="{next_day}"') < html.index("Next day") < html.index(f'datetime="{same_day}"')
+    )
+    assert html.index(f'datetime="{same_day}"') < html.index("Noon") < html.index("Morning")
+
+
+def test_series_badge_shows_position_among_published_parts(client):
+    series = make_series("DeepSeek 系列")
+    make_post("Part 1", series=series, series_order=1)
+    make_post("Draft part", series=series, series_order=2, status="draft")
+    make_post("Part 3", series=series, series_order=3)
+    html = client.get("/").text
+    assert "DeepSeek 系列 · 2/2" in html and "DeepSeek 系列 · 1/2" in html
+
+
+def test_ingested_post_links_to_its_original(client):
+    source = Source.objects.create(title="某实验室博客", feed_url="https://lab.example.com/feed.xml")
+    make_post("Ingested", source=source, source_guid="g1", original_url="https://lab.example.com/p/1")
+    html = client.get("/").text
+    assert 'href="https://lab.example.com/p/1"' in html and "某实验室博客" in html
+
+
+def test_filters_combine_and_the_bar_shows_how_to_clear_them(client):
+    alice, bob = make_user("alice"), make_user("bob")
+    make_post("Alice search", author=alice, tags=["搜索"])
+    make_post("Alice python", author=alice, tags=["Python"])
+    make_post("Bob search", author=bob, tags=["搜索"])
+    response = client.get("/", {"tag": "sou-suo", "author": "alice"}, headers={"accept-language": "en"})
+    assert titles(response) == ["Alice search"]
+    html = response.text
+    assert "Tag: 搜索" in html and "Author: alice" in html
+    assert 'href="?author=alice"' in html and 'href="?tag=sou-suo"' in html  # remove one filter
+    assert titles(client.get("/", {"tag": "sou-suo"})) == ["Bob search", "Alice search"]
+
+
+def test_unknown_filter_values_show_an_empty_state_not_an_error(client):
+    make_post("Anything")
+    for query in [{"tag": "nope"}, {"source": "abc"}, {"source": "99999"}, {"author": "x" * 500}]:
+        response = client.get("/", query, headers={"accept-language": "en"})
+        assert response.status_code == 200
+        assert "No published posts match these filters." in response.text
+
+
+def test_more_link_keeps_the_filters(client, page_size):
+    author = make_user("alice")
+    for i in range(5):
+        make_post(f"A{i}", author=author, published_at=timezone.now() - timedelta(hours=i + 1))
+    make_post("Other")
+    first = client.get("/", {"author": "alice"})
+    older = first.context["page"].older
+    assert f'href="?author=alice&amp;before={older}"' in first.text
+    second = client.get("/", {"author": "alice", "before": older})
+    assert titles(second) == ["A3", "A4"]
