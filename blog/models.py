@@ -1,6 +1,7 @@
 """Posts, series, tags and feed sources."""
 
 import re
+from dataclasses import asdict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from .markdown import render_markdown
+from .markdown import extract_headings, render_markdown
 from .page_cache import bump_content_version_on_commit
 from .slugs import MAX_SLUG_LENGTH, pinyin_slug, unique_slug
 
@@ -112,7 +113,7 @@ class PostQuerySet(models.QuerySet):
         return (
             self.select_related("author", "series", "source")
             .prefetch_related("tags")
-            .defer("body", "body_html")
+            .defer("body", "body_html", "headings")
         )
 
     def publish(self):
@@ -159,6 +160,8 @@ class Post(models.Model):
     )
     body = MarkdownxField(_("body"), blank=True, help_text=_("Markdown with $inline$ and $$display$$ math."))
     body_html = models.TextField(_("rendered body"), blank=True, editable=False)
+    # The table of contents, [{"level": 2, "id": "…", "text": "…"}, …], kept with body_html.
+    headings = models.JSONField(_("headings"), default=list, blank=True, editable=False)
     summary = models.TextField(
         _("summary"), blank=True, help_text=_("Optional. Shown instead of the automatic excerpt.")
     )
@@ -259,8 +262,7 @@ class Post(models.Model):
                 .aggregate(models.Max("series_order"))["series_order__max"]
             )
             self.series_order = (last or 0) + 1
-        # Rendered here so that the page never runs the Markdown engine.
-        self.body_html = render_markdown(self.body)
+        self.render()
         super().save(*args, **kwargs)
         from .tasks import generate_excerpt  # tasks import this module
 
@@ -270,6 +272,11 @@ class Post(models.Model):
 
     def get_absolute_url(self):
         return reverse("blog:post", kwargs={"slug": self.slug})
+
+    def render(self):
+        """Render the body into body_html and headings, so the page never runs the Markdown engine."""
+        self.body_html = render_markdown(self.body)
+        self.headings = [asdict(heading) for heading in extract_headings(self.body_html)]
 
     def clean(self):
         if self.status == self.Status.PUBLISHED and self.published_at is None:

@@ -1,0 +1,34 @@
+"""Regenerate every post's excerpt (after a change to the excerpt rules or settings)."""
+
+from django.core.management.base import BaseCommand
+
+from blog.batches import ProgressBar, in_batches
+from blog.excerpts import make_excerpt
+from blog.models import Post
+from blog.page_cache import bump_content_version
+
+
+class Command(BaseCommand):
+    help = "Regenerate the excerpt of every post, in chunks, with a progress bar."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--chunk-size", type=int, default=500)
+
+    def handle(self, *args, chunk_size, **options):
+        posts = Post.objects.only("id", "body", "body_html", "summary", "language", "excerpt")
+        progress = ProgressBar(posts.count(), self.stdout, "excerpts")
+        changed = 0
+        for batch in in_batches(posts, chunk_size):
+            stale = []
+            for post in batch:
+                excerpt = make_excerpt(post)
+                if excerpt != post.excerpt:
+                    post.excerpt = excerpt
+                    stale.append(post)
+            Post.objects.bulk_update(stale, ["excerpt"])
+            changed += len(stale)
+            progress.advance(len(batch))
+        progress.finish()
+        if changed:
+            bump_content_version()
+        self.stdout.write(f"{changed} of {progress.total} excerpts changed.")
