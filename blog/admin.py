@@ -1,5 +1,6 @@
 """The authors' admin: Markdown with a live preview, series order inline, bulk publishing."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.http import JsonResponse
@@ -9,8 +10,10 @@ from django.utils.translation import ngettext
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
+from .ingest.sources import SourceError, discover_feed
 from .models import Post, Series, Source, Tag
 from .slugs import pinyin_slug
+from .tasks import ingest_source
 
 
 class PinyinSlugMixin:
@@ -125,8 +128,83 @@ class TagAdmin(admin.ModelAdmin):
     readonly_fields = ["slug"]
 
 
+class SourceAddForm(forms.ModelForm):
+    """Adding a source asks only for a URL: the feed, its title and site are discovered."""
+
+    feed_url = forms.URLField(
+        label=_("Feed or page URL"),
+        assume_scheme="https",
+        max_length=1000,
+        help_text=_("An RSS/Atom feed, or a web page that links to its feed."),
+    )
+
+    class Meta:
+        model = Source
+        fields = [
+            "feed_url", "default_tags", "default_series", "default_author", "publish_immediately",
+            "poll_interval_minutes",
+        ]  # fmt: skip
+
+    def clean_feed_url(self):
+        try:
+            self.discovered = discover_feed(self.cleaned_data["feed_url"])
+        except SourceError as error:
+            raise forms.ValidationError(str(error)) from None
+        return self.discovered.feed_url
+
+    def save(self, commit=True):
+        self.instance.title = self.discovered.title
+        self.instance.site_url = self.discovered.site_url
+        return super().save(commit)
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "feed_url", "is_active"]
-    list_filter = ["is_active"]
+    list_display = [
+        "__str__",
+        "is_active",
+        "last_success_at",
+        "consecutive_errors",
+        "error_summary",
+        "next_poll_at",
+    ]
+    list_filter = ["is_active", "publish_immediately"]
     search_fields = ["title", "feed_url", "site_url"]
+    actions = ["poll_now", "enable", "disable"]
+    readonly_fields = [
+        "etag", "last_modified", "last_polled_at", "last_success_at", "consecutive_errors", "last_error",
+        "last_warning", "next_poll_at", "created_at",
+    ]  # fmt: skip
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = SourceAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return SourceAddForm.Meta.fields
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else []
+
+    @admin.display(description=_("last error"))
+    def error_summary(self, source):
+        return source.last_error[:120]
+
+    @admin.action(description=_("Poll selected sources now"), permissions=["change"])
+    def poll_now(self, request, queryset):
+        for source_id in queryset.values_list("pk", flat=True):
+            ingest_source.delay(source_id)
+        self.message_user(
+            request, _("Polling queued; refresh in a moment to see the result."), messages.SUCCESS
+        )
+
+    @admin.action(description=_("Enable selected sources"), permissions=["change"])
+    def enable(self, request, queryset):
+        queryset.update(is_active=True, consecutive_errors=0, next_poll_at=None)
+
+    @admin.action(description=_("Disable selected sources"), permissions=["change"])
+    def disable(self, request, queryset):
+        queryset.update(is_active=False)

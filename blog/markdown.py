@@ -40,7 +40,7 @@ from pygments.util import ClassNotFound
 
 from blog.math import tex_to_mathml
 
-__all__ = ["Heading", "extract_headings", "render_markdown", "slugify_heading"]
+__all__ = ["Heading", "extract_headings", "render_markdown", "sanitize_html", "slugify_heading"]
 
 # Pygments style for the inline-styled (feed) variant; it is also the light style in
 # static/css/markdown.css, so code looks the same in a feed reader and on the page.
@@ -548,6 +548,11 @@ _EXTERNAL_LINK_RE = re.compile(r'<a (?=[^>]*\bhref="https?://)', re.IGNORECASE)
 
 def _mark_external_links(html: str) -> str:
     return _EXTERNAL_LINK_RE.sub('<a rel="noopener" ', html)
+
+
+def sanitize_html(html: str) -> str:
+    """Return ``html`` passed through the page allowlist (for HTML from outside, e.g. feeds)."""
+    return _PAGE_CLEANER.clean(html)
 
 
 def render_markdown(text: str, *, inline_styles: bool = False) -> str:

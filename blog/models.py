@@ -5,6 +5,7 @@ from dataclasses import asdict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Now
@@ -83,19 +84,60 @@ class TaggedPost(TaggedItemBase):
         constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_post_unique")]
 
 
+class SourceQuerySet(models.QuerySet):
+    def due(self):
+        """Active sources whose next poll time has come (never polled counts as due)."""
+        return self.filter(is_active=True).filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=Now()))
+
+
 class Source(models.Model):
-    """An outside RSS/Atom feed whose entries become posts."""
+    """An outside RSS/Atom feed whose entries become posts, with its fetch state."""
 
     title = models.CharField(_("title"), max_length=200, blank=True)
     feed_url = models.URLField(_("feed URL"), max_length=1000, unique=True)
     site_url = models.URLField(_("site URL"), max_length=1000, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    poll_interval_minutes = models.PositiveIntegerField(
+        _("poll every (minutes)"), default=60, validators=[MinValueValidator(5)]
+    )
+    default_tags = models.CharField(
+        _("default tags"), max_length=500, blank=True, help_text=_("Comma-separated; added to every entry.")
+    )
+    default_series = models.ForeignKey(
+        Series, verbose_name=_("default series"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    default_author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("default author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        help_text=_("Shown as the author of ingested posts; empty uses the “ingest” account."),
+    )
+    publish_immediately = models.BooleanField(
+        _("publish new entries at once"),
+        default=True,
+        help_text=_("Off: new entries wait as drafts for an editor's review."),
+    )
+    etag = models.CharField(_("ETag"), max_length=500, blank=True, editable=False)
+    last_modified = models.CharField(_("Last-Modified"), max_length=100, blank=True, editable=False)
+    last_polled_at = models.DateTimeField(_("last polled"), null=True, blank=True, editable=False)
+    last_success_at = models.DateTimeField(_("last success"), null=True, blank=True, editable=False)
+    consecutive_errors = models.PositiveIntegerField(_("errors in a row"), default=0, editable=False)
+    last_error = models.TextField(_("last error"), blank=True, editable=False)
+    last_warning = models.TextField(_("last warning"), blank=True, editable=False)
+    next_poll_at = models.DateTimeField(_("next poll"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("feed source")
         verbose_name_plural = _("feed sources")
         ordering = ["title"]
+        indexes = [
+            models.Index(fields=["next_poll_at"], name="source_next_poll", condition=Q(is_active=True))
+        ]
 
     def __str__(self):
         return self.title or self.feed_url
@@ -203,6 +245,9 @@ class Post(models.Model):
     )
     source_guid = models.CharField(_("entry id at the source"), max_length=1000, blank=True)
     original_url = models.URLField(_("original URL"), max_length=1000, blank=True)
+    # sha256 of the title and body as last ingested: a post whose current text no longer
+    # matches was edited in the admin, and a changed entry must not overwrite that edit.
+    source_hash = models.CharField(_("hash of the ingested text"), max_length=64, blank=True, editable=False)
 
     objects = PostQuerySet.as_manager()
 
@@ -226,11 +271,9 @@ class Post(models.Model):
                 name="post_unique_series_order",
                 deferrable=models.Deferrable.DEFERRED,
             ),
-            models.UniqueConstraint(
-                fields=["source", "source_guid"],
-                condition=Q(source__isnull=False),
-                name="post_unique_source_entry",
-            ),
+            # Not partial, so ingestion can upsert with ON CONFLICT; authored posts have no
+            # source, and NULLs never collide.
+            models.UniqueConstraint(fields=["source", "source_guid"], name="post_unique_source_entry"),
         ]
         indexes = [
             # Serves the timeline and its keyset pages: WHERE status IN (...) ORDER BY

@@ -1,10 +1,18 @@
 """Celery tasks of the blog: each takes primary keys, re-reads rows and is idempotent."""
 
+from datetime import timedelta
+
 from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
 
 from .excerpts import make_excerpt
-from .models import Post
+from .ingest.poll import poll_source
+from .models import Post, Source
 from .page_cache import bump_content_version_on_commit
+
+# How long a source claimed by poll_due_sources stays claimed if its poll never runs.
+CLAIM_FOR = timedelta(minutes=10)
 
 
 @shared_task
@@ -24,3 +32,27 @@ def generate_excerpt(post_id):
 def publish_due_posts():
     """Flip scheduled posts whose time has come to published; returns how many changed."""
     return Post.objects.publish_due()
+
+
+@shared_task
+def poll_due_sources():
+    """Enqueue a poll for every due source; returns how many were enqueued.
+
+    The due rows are claimed (their next poll pushed ahead) under SKIP LOCKED, so two beats
+    or an overlapping run never enqueue the same source twice; the poll sets the real time.
+    """
+    with transaction.atomic():
+        due = list(
+            Source.objects.due().select_for_update(skip_locked=True).values_list("pk", flat=True)[:1000]
+        )
+        Source.objects.filter(pk__in=due).update(next_poll_at=timezone.now() + CLAIM_FOR)
+    for source_id in due:
+        transaction.on_commit(lambda source_id=source_id: ingest_source.delay(source_id))
+    return len(due)
+
+
+@shared_task
+def ingest_source(source_id):
+    """Poll one source and store its new or changed entries; returns a one-line summary."""
+    result = poll_source(source_id)
+    return f"{result.status}: {result.report.summary()}"

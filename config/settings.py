@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "taggit",
@@ -187,7 +188,18 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "publish-due-posts": {"task": "blog.tasks.publish_due_posts", "schedule": crontab()},
+    "poll-due-sources": {"task": "blog.tasks.poll_due_sources", "schedule": crontab()},
 }
+
+# Feed ingestion. Fetching private, loopback or link-local addresses is refused unless this
+# is set, which only tests and local demos should do.
+INGEST_ALLOW_PRIVATE = env_bool("INGEST_ALLOW_PRIVATE", False)
+# Single private addresses or networks that may be fetched all the same (an intranet feed).
+INGEST_PRIVATE_ALLOWLIST = env_list("INGEST_PRIVATE_ALLOWLIST")
+INGEST_CONNECT_TIMEOUT = float(os.environ.get("INGEST_CONNECT_TIMEOUT", "5"))
+INGEST_TOTAL_TIMEOUT = float(os.environ.get("INGEST_TOTAL_TIMEOUT", "30"))
+INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 10 * 1024 * 1024)
+INGEST_MAX_REDIRECTS = env_int("INGEST_MAX_REDIRECTS", 5)
 
 # django-markdownx: the admin preview renders through the same function as the page.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "blog.markdown.render_markdown"
@@ -212,3 +224,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Feeds (blog.feeds) and sitemaps: how many newest posts a feed shows; how long a built feed or
+# sitemap may sit in Redis (it is keyed by the content version, so a visible change replaces it
+# at once; 0 turns the cache off); how long reader apps may reuse a copy before asking again.
+FEED_ITEMS = env_int("FEED_ITEMS", 20)
+FEED_CACHE_SECONDS = env_int("FEED_CACHE_SECONDS", 24 * 3600)
+FEED_MAX_AGE_SECONDS = env_int("FEED_MAX_AGE_SECONDS", 300)
+# A WebSub hub (e.g. https://pubsubhubbub.appspot.com/): feeds advertise it, and once a minute
+# the feeds changed since the last run are announced to it. Empty: no WebSub.
+WEBSUB_HUB = os.environ.get("WEBSUB_HUB", "").strip()
+if WEBSUB_HUB:
+    CELERY_BEAT_SCHEDULE["notify-websub-hub"] = {"task": "blog.tasks.notify_websub_hub", "schedule": crontab()}
+# Ingested posts point search engines at the original (rel="canonical") when true; else at us.
+CANONICAL_TO_ORIGINAL = env_bool("CANONICAL_TO_ORIGINAL", False)

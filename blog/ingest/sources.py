@@ -1,0 +1,56 @@
+"""Adding a source by URL: a feed URL, or a page that advertises its feed."""
+
+from dataclasses import dataclass
+
+from blog.models import Source
+
+from .fetch import FetchError, fetch
+from .parse import discover_feed_urls, parse_feed
+
+
+class SourceError(Exception):
+    """The URL could not become a source; the message tells the editor what to try."""
+
+
+@dataclass
+class DiscoveredFeed:
+    feed_url: str
+    title: str
+    site_url: str
+
+
+def discover_feed(url):
+    """Find the feed at `url` (or the one its page links to) and read its title and site."""
+    try:
+        result = fetch(url)
+        parsed = parse_feed(result.body, result.headers.get("content-type", ""), result.url)
+        if parsed.is_feed:
+            return DiscoveredFeed(result.url, parsed.title, parsed.site_url or "")
+        candidates = discover_feed_urls(result.body, result.url)
+        if not candidates:
+            raise SourceError(
+                f"{url} is neither an RSS/Atom feed nor a page that links to one "
+                '(<link rel="alternate" type="application/atom+xml">). Paste the feed\'s own URL.'
+            )
+        feed = fetch(candidates[0])
+        parsed = parse_feed(feed.body, feed.headers.get("content-type", ""), feed.url)
+        if not parsed.is_feed:
+            raise SourceError(f"The page links to {candidates[0]}, but that is not a readable feed.")
+        return DiscoveredFeed(feed.url, parsed.title, parsed.site_url or result.url)
+    except FetchError as error:
+        raise SourceError(f"Could not fetch {url}: {error}") from None
+
+
+def add_source(url, *, tags="", review=False, **fields):
+    """Create the source for `url` (discovering its feed), or raise SourceError."""
+    found = discover_feed(url)
+    if Source.objects.filter(feed_url=found.feed_url).exists():
+        raise SourceError(f"{found.feed_url} is already a source.")
+    return Source.objects.create(
+        feed_url=found.feed_url,
+        title=found.title,
+        site_url=found.site_url,
+        default_tags=tags,
+        publish_immediately=not review,
+        **fields,
+    )

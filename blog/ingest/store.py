@@ -1,0 +1,137 @@
+"""Turning feed entries into posts: idempotent upserts keyed by (source, entry id)."""
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from blog.models import Post
+
+from .convert import html_to_markdown
+
+INGEST_USERNAME = "ingest"
+MAX_TAGS = 10
+CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+LATIN_WORD_RE = re.compile(r"[A-Za-z]{2,}")
+
+
+@dataclass
+class IngestReport:
+    """What one pass over a feed did, entry by entry."""
+
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    failed: list = field(default_factory=list)
+
+    def summary(self):
+        return (
+            f"{len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.skipped)} unchanged, {len(self.failed)} failed"
+        )
+
+
+def content_hash(title, body):
+    """Fingerprint of a post's text, to tell an edited post from the one we ingested."""
+    return hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()
+
+
+def guess_language(text):
+    """ "zh" when Chinese characters make up a real share of the text, else "en"."""
+    chinese = len(CJK_RE.findall(text))
+    latin_words = len(LATIN_WORD_RE.findall(text))
+    return Post.Language.CHINESE if chinese >= latin_words else Post.Language.ENGLISH
+
+
+def ingest_author(source):
+    """The source's default author, else the shared "ingest" account (which cannot log in)."""
+    if source.default_author_id:
+        return source.default_author
+    user, created = get_user_model().objects.get_or_create(
+        username=INGEST_USERNAME, defaults={"first_name": "Inkstone", "last_name": "ingest"}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def entry_tags(source, entry):
+    """The source's default tags followed by the entry's own categories, without repeats."""
+    names = [name.strip() for name in source.default_tags.split(",")] + entry.tags
+    unique = []
+    for name in names:
+        if name and name.casefold() not in {seen.casefold() for seen in unique}:
+            unique.append(name[:100])
+    return unique[:MAX_TAGS]
+
+
+def store_entry(source, entry, author):
+    """Create or update the post for one entry; returns "created", "updated" or "unchanged".
+
+    Each entry is one transaction: a post appears with its tags or not at all, so a worker
+    killed half-way leaves nothing half-made, and the retry simply carries on.
+    """
+    body = html_to_markdown(entry.html, entry.link or source.site_url or source.feed_url)
+    title = entry.title
+    if not title:
+        first_line = next((line for line in body.splitlines() if line.strip()), "")
+        title = first_line.lstrip("#").strip()[:80] or entry.link[:200] or "(untitled)"
+    fingerprint = content_hash(title, body)
+    with transaction.atomic():
+        existing = Post.objects.select_for_update().filter(source=source, source_guid=entry.guid).first()
+        if existing is not None:
+            if existing.source_hash == fingerprint:
+                return "unchanged"
+            if content_hash(existing.title, existing.body) != existing.source_hash:
+                # Edited in the admin since we ingested it: the editor's version wins.
+                return "unchanged"
+            existing.title, existing.body, existing.source_hash = title, body, fingerprint
+            existing.original_url = entry.link or existing.original_url
+            existing.save()
+            return "updated"
+        now = timezone.now()
+        published_at = min(entry.published or now, now)  # a future date must not hide the post
+        post = Post(
+            title=title,
+            body=body,
+            author=author,
+            status=Post.Status.PUBLISHED if source.publish_immediately else Post.Status.DRAFT,
+            published_at=published_at,
+            language=guess_language(f"{title}\n{body}"),
+            series=source.default_series,
+            source=source,
+            source_guid=entry.guid,
+            original_url=entry.link[:1000],
+            source_hash=fingerprint,
+        )
+        try:
+            with transaction.atomic():
+                post.save()
+                post.tags.set(entry_tags(source, entry))
+        except IntegrityError:
+            # Another worker stored this entry a moment ago: the constraint kept it single.
+            if Post.objects.filter(source=source, source_guid=entry.guid).exists():
+                return "unchanged"
+            raise
+        return "created"
+
+
+def store_entries(source, entries):
+    """Store every entry of a feed; one entry that fails never stops the others."""
+    report = IngestReport()
+    author = ingest_author(source)
+    for entry in entries:
+        label = entry.title or entry.link or entry.guid
+        try:
+            outcome = store_entry(source, entry, author)
+        except Exception as error:
+            report.failed.append(f"{label}: {type(error).__name__}: {error}"[:500])
+            continue
+        {"created": report.created, "updated": report.updated, "unchanged": report.skipped}[outcome].append(
+            label
+        )
+    return report

@@ -1,0 +1,304 @@
+"""Feeds become posts: formats, encodings, formulas, deduplication, edits, concurrency."""
+
+import threading
+import time
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.models.signals import m2m_changed
+
+from blog.ingest.fetch import fetch
+from blog.ingest.parse import parse_feed
+from blog.ingest.poll import poll_source
+from blog.ingest.sources import SourceError, add_source
+from blog.ingest.store import store_entries
+from blog.models import Post, Source, TaggedPost
+from blog.tasks import ingest_source, poll_due_sources
+from tests.blog.feed_samples import atom, entries, rss
+
+
+@pytest.fixture(autouse=True)
+def allow_loopback(settings):
+    settings.INGEST_ALLOW_PRIVATE = True
+
+
+def serve(httpserver, body, path="/feed.xml", content_type="application/rss+xml; charset=utf-8"):
+    httpserver.expect_request(path).respond_with_data(body, content_type=content_type)
+    return httpserver.url_for(path)
+
+
+def source_for(url, **fields):
+    return Source.objects.create(feed_url=url, **fields)
+
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rss_entries_become_published_posts_with_formulas_and_origin(httpserver, client):
+    url = serve(httpserver, rss(entries(3)).encode())
+    source = source_for(url, default_tags="转载, 注意力")
+    result = poll_source(source.pk)
+    assert result.status == "stored" and len(result.report.created) == 3
+    post = Post.objects.get(source_guid="post-1")
+    assert post.status == Post.Status.PUBLISHED and post.language == "zh"
+    assert "$x_1^2$" in post.body and "<math" in post.body_html
+    assert post.original_url == "https://lab.example.com/post/1"
+    assert sorted(post.tags.names()) == ["注意力", "转载"]
+    source.refresh_from_db()
+    assert source.title == "某实验室博客" and source.site_url == "https://lab.example.com/"
+    page = client.get(post.get_absolute_url(), headers={"accept-language": "zh-hans"}).text
+    assert 'href="https://lab.example.com/post/1"' in page and "原文发表于" in page
+
+
+def test_atom_feed(httpserver):
+    url = serve(
+        httpserver,
+        atom(
+            [
+                {
+                    "id": "urn:1",
+                    "title": "ELBO",
+                    "link": "https://notes.example.org/elbo",
+                    "html": "<p>Hi $q(z)$</p>",
+                }
+            ]
+        ),
+        content_type="application/atom+xml",
+    )
+    poll_source(source_for(url).pk)
+    post = Post.objects.get()
+    assert post.title == "ELBO" and post.language == "en" and "$q(z)$" in post.body
+
+
+def test_gbk_feed_declared_as_gb2312_keeps_its_chinese(httpserver):
+    # 镕 is in GBK but not in GB2312: a strict GB2312 decoder would garble it.
+    items = [
+        {
+            "guid": "g1",
+            "title": "朱镕基与倒排索引",
+            "link": "https://cn.example.com/1",
+            "html": "<p>中文正文。</p>",
+        }
+    ]
+    body = rss(items, title="中文站点", encoding="GB2312").encode("gbk")
+    url = serve(httpserver, body, content_type="application/rss+xml")
+    poll_source(source_for(url).pk)
+    post = Post.objects.get()
+    assert post.title == "朱镕基与倒排索引" and "正文" in post.body
+
+
+def test_ill_formed_feed_yields_what_can_be_read_and_records_a_warning(httpserver):
+    body = rss(entries(2)).replace("</channel></rss>", "<item><title>broken &nbsp; <b></item>")
+    url = serve(httpserver, body.encode())
+    source = source_for(url)
+    result = poll_source(source.pk)
+    assert result.status == "stored"
+    assert Post.objects.filter(source=source).count() >= 2
+    source.refresh_from_db()
+    assert source.last_warning and source.consecutive_errors == 0
+
+
+def test_html_page_is_not_a_feed_and_is_an_error(httpserver):
+    url = serve(httpserver, b"<html><body>hello</body></html>", content_type="text/html")
+    source = source_for(url)
+    assert poll_source(source.pk).status == "failed"
+    source.refresh_from_db()
+    assert "did not return an RSS or Atom feed" in source.last_error
+
+
+def test_zhihu_and_mathjax_feeds_keep_every_formula(httpserver):
+    items = [
+        {
+            "guid": "zhihu",
+            "title": "知乎：MLA",
+            "link": "https://zhuanlan.example.com/p/1",
+            "html": '<p>其中 <img src="https://www.zhihu.com/equation?tex=W%5E%7BUK%7D" '
+            'alt="W^{UK}" eeimg="1"> 可以吸收。</p>',
+        },
+        {
+            "guid": "mathjax",
+            "title": "MathJax post",
+            "link": "https://blog.example.com/mj",
+            "html": '<p>Loss <script type="math/tex">\\mathcal{L}</script> and</p>'
+            '<script type="math/tex; mode=display">\\nabla_\\theta J</script>',
+        },
+    ]
+    url = serve(httpserver, rss(items).encode())
+    poll_source(source_for(url).pk)
+    zhihu, mathjax = Post.objects.get(source_guid="zhihu"), Post.objects.get(source_guid="mathjax")
+    assert "$W^{UK}$" in zhihu.body and "[公式]" not in zhihu.body
+    assert "$\\mathcal{L}$" in mathjax.body and "$$\n\\nabla_\\theta J\n$$" in mathjax.body
+    assert mathjax.body_html.count("<math") == 2
+
+
+def test_second_pass_is_not_a_duplicate_and_a_changed_entry_updates_its_post(httpserver):
+    items = entries(2)
+    url = serve(httpserver, rss(items).encode())
+    source = source_for(url)
+    poll_source(source.pk)
+    httpserver.clear()
+    items[0]["html"] = "<p>修订后的正文。</p>"
+    serve(httpserver, rss(items).encode())
+    result = poll_source(source.pk)
+    assert len(result.report.updated) == 1 and len(result.report.skipped) == 1
+    assert Post.objects.count() == 2
+    assert "修订后的正文" in Post.objects.get(source_guid="post-0").body
+
+
+def test_entry_without_guid_is_keyed_by_link_then_by_content(httpserver):
+    items = [
+        {"title": "By link", "link": "https://x.example.com/a", "html": "<p>a</p>"},
+        {"title": "By content", "link": "", "html": "<p>b</p>"},
+    ]
+    url = serve(httpserver, rss(items).encode())
+    source = source_for(url)
+    poll_source(source.pk)
+    poll_source(source.pk)
+    assert Post.objects.count() == 2
+    guids = set(Post.objects.values_list("source_guid", flat=True))
+    assert "https://x.example.com/a" in guids
+    assert any(guid.startswith("sha256:") for guid in guids)
+
+
+def test_local_edits_survive_a_changed_entry(httpserver):
+    items = entries(1)
+    url = serve(httpserver, rss(items).encode())
+    source = source_for(url)
+    poll_source(source.pk)
+    post = Post.objects.get()
+    post.body = post.body + "\n\n编辑补充的一段。"
+    post.save()
+    httpserver.clear()
+    items[0]["html"] = "<p>上游改了正文。</p>"
+    serve(httpserver, rss(items).encode())
+    poll_source(source.pk)
+    post.refresh_from_db()
+    assert "编辑补充的一段。" in post.body and "上游改了正文" not in post.body
+
+
+def test_review_sources_create_drafts(httpserver, client):
+    url = serve(httpserver, rss(entries(1)).encode())
+    poll_source(source_for(url, publish_immediately=False).pk)
+    post = Post.objects.get()
+    assert post.status == Post.Status.DRAFT
+    assert client.get(post.get_absolute_url()).status_code == 404
+
+
+def test_an_entry_that_fails_half_way_leaves_no_half_made_post_and_a_retry_completes(httpserver):
+    url = serve(httpserver, rss(entries(4)).encode())
+    source = source_for(url, default_tags="t")
+
+    def fail_on_third(sender, instance, action, **kwargs):
+        if action == "post_add" and instance.source_guid == "post-2":
+            raise RuntimeError("worker killed")
+
+    m2m_changed.connect(fail_on_third, sender=TaggedPost)
+    try:
+        result = poll_source(source.pk)
+    finally:
+        m2m_changed.disconnect(fail_on_third, sender=TaggedPost)
+    assert len(result.report.created) == 3 and "worker killed" in result.report.failed[0]
+    assert not Post.objects.filter(source_guid="post-2").exists()  # not saved without its tags
+    assert all(post.tags.exists() for post in Post.objects.all())
+    retry = poll_source(source.pk)
+    assert retry.report.created == ["第 2 篇：注意力机制"]
+    assert Post.objects.count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_ingests_of_one_source_never_duplicate(httpserver):
+    url = serve(httpserver, rss(entries(20)).encode())
+    source = source_for(url)
+
+    parsed = parse_feed(fetch(url).body)
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait()
+            store_entries(source, parsed.entries)  # bypasses the Redis lock on purpose
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert Post.objects.filter(source=source).count() == 20
+
+
+def test_a_source_being_polled_is_not_polled_again(httpserver):
+    url = serve(httpserver, rss(entries(1)).encode())
+    source = source_for(url)
+    from django.core.cache import cache
+
+    cache.add(f"ingest-lock:{source.pk}", "someone else", timeout=60)
+    assert poll_source(source.pk).status == "busy"
+    assert not Post.objects.exists()
+
+
+def test_beat_enqueues_due_sources_once(httpserver, django_capture_on_commit_callbacks):
+    due = source_for(serve(httpserver, rss(entries(1)).encode()))
+    source_for("https://inactive.example.com/feed", is_active=False)
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert poll_due_sources() == 1
+    assert len(callbacks) == 1
+    assert poll_due_sources() == 0  # claimed: a second beat finds nothing due
+    due.refresh_from_db()
+    assert due.next_poll_at is not None
+
+
+def test_worker_ingests_end_to_end_with_excerpt(httpserver, celery_worker):
+    url = serve(httpserver, rss(entries(3)).encode())
+    source = source_for(url)
+    ingest_source.delay(source.pk)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and Post.objects.exclude(excerpt="").count() < 3:
+        time.sleep(0.1)
+    assert Post.objects.count() == 3
+    assert all("<math" in post.excerpt for post in Post.objects.all())
+
+
+def test_add_source_discovers_the_feed_from_a_page(httpserver):
+    feed_url = serve(httpserver, rss(entries(1), title="Lab notes").encode())
+    page = f'<html><head><link rel="alternate" type="application/rss+xml" href="{feed_url}"></head></html>'
+    page_url = serve(httpserver, page.encode(), path="/blog/", content_type="text/html")
+    source = add_source(page_url, tags="外部", review=True)
+    assert source.feed_url == feed_url and source.title == "Lab notes"
+    assert source.default_tags == "外部" and not source.publish_immediately
+    with pytest.raises(SourceError, match="already a source"):
+        add_source(page_url)
+
+
+def test_commands_add_and_ingest_synchronously(httpserver):
+    url = serve(httpserver, rss(entries(2)).encode())
+    out = StringIO()
+    call_command("add_source", url, "--tags", "a,b", stdout=out)
+    assert "Added source" in out.getvalue()
+    out = StringIO()
+    call_command("ingest", "--all", "--sync", stdout=out)
+    assert "2 created" in out.getvalue() and "created: 第 0 篇：注意力机制" in out.getvalue()
+    with pytest.raises(CommandError, match="neither an RSS/Atom feed"):
+        call_command("add_source", serve(httpserver, b"<html></html>", "/x", "text/html"), stdout=StringIO())
+
+
+def test_admin_adds_a_source_by_url_and_shows_errors(httpserver, client):
+    from tests.factories import make_user
+
+    client.force_login(make_user("editor", is_staff=True, is_superuser=True))
+    url = serve(httpserver, rss(entries(1), title="Admin added").encode())
+    data = {"feed_url": url, "default_tags": "", "publish_immediately": "on", "poll_interval_minutes": "60"}
+    response = client.post("/admin/blog/source/add/", data)
+    assert response.status_code == 302
+    assert Source.objects.get().title == "Admin added"
+    bad = serve(httpserver, b"<html></html>", "/nope", "text/html")
+    response = client.post("/admin/blog/source/add/", {**data, "feed_url": bad})
+    assert response.status_code == 200
+    assert "feed" in str(response.context["adminform"].form.errors["feed_url"])
