@@ -182,6 +182,8 @@ X_FRAME_OPTIONS = "DENY"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", REDIS_URL)
 CELERY_TASK_IGNORE_RESULT = True
+# A queue name of its own lets a test run or a benchmark share a Redis with other work.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -235,6 +237,9 @@ FEED_MAX_AGE_SECONDS = env_int("FEED_MAX_AGE_SECONDS", 300)
 # the feeds changed since the last run are announced to it. Empty: no WebSub.
 WEBSUB_HUB = os.environ.get("WEBSUB_HUB", "").strip()
 if WEBSUB_HUB:
-    CELERY_BEAT_SCHEDULE["notify-websub-hub"] = {"task": "blog.tasks.notify_websub_hub", "schedule": crontab()}
+    CELERY_BEAT_SCHEDULE["notify-websub-hub"] = {
+        "task": "blog.tasks.notify_websub_hub",
+        "schedule": crontab(),
+    }
 # Ingested posts point search engines at the original (rel="canonical") when true; else at us.
 CANONICAL_TO_ORIGINAL = env_bool("CANONICAL_TO_ORIGINAL", False)
