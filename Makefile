@@ -35,5 +35,8 @@ check-deploy: $(BIN)/.installed
 	DEBUG=false SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
+## make bench: every figure (bench/run_all.py), one table, also kept in docs/benchmarks.md.
 bench: $(BIN)/.installed
-	@for script in bench/*.py; do echo "== $$script"; $(WITH_SERVICES) $(BIN)/python $$script || exit 1; done
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 \
+	  || (apt-get update -qq && apt-get install -y -qq wrk) || echo "wrk is missing: bench/load.py will say so"
+	$(WITH_SERVICES) $(BIN)/python bench/run_all.py

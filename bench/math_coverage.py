@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.report import report
 from blog.math import TexConversionError, convert_tex
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent / "data" / "formulas.tex"
@@ -49,6 +50,7 @@ def main() -> int:
     size = sum(len(tex) for tex in formulas)
     print(f"corpus: {arguments.corpus.name}, {len(formulas)} formulas, {size:,} characters")
     print(f"converted without error: {converted}/{len(formulas)} = {share:.1%} (target >= 98%)")
+    report("math_coverage", "formulas converted without error", share * 100, "%", formulas=len(formulas))
     print(f"time: {elapsed * 1000:.0f} ms for {2 * len(formulas)} conversions (inline + display)")
     if failures:
         print(f"failures ({len(failures)}):")

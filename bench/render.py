@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.report import report
 from blog.markdown import _PARSER, render_markdown
 from blog.math import tex_to_mathml
 
@@ -59,9 +60,9 @@ def posts_per_second(
     return renders / (time.perf_counter() - started), renders
 
 
-def report(label: str, rate: float, renders: int) -> None:
-    """Print one throughput line."""
-    print(f"{label}: {rate:,.1f} posts/s ({1000 / rate:.2f} ms/post, {renders} renders)")
+def report_rate(label: str, rate: float, renders: int, **context: object) -> None:
+    """Record one throughput figure (printed, and kept in var/bench/results.jsonl)."""
+    report("render", f"render_markdown {label}", rate, "posts/s", renders=renders, **context)
 
 
 def main() -> int:
@@ -82,14 +83,13 @@ def main() -> int:
         f"UTF-8), {count_formulas(text)} formulas, {text.count(chr(10) + '```') // 2} code "
         f"blocks, {html.count('<table')} table; output {len(html):,} characters"
     )
-    report(
-        "page, cold (formula cache emptied per render)", *posts_per_second(text, arguments.seconds, cold=True)
-    )
-    report("page, warm (formula cache kept)", *posts_per_second(text, arguments.seconds, cold=False))
-    report(
-        "feed, cold (inline-styled code)",
-        *posts_per_second(text, arguments.seconds / 2, cold=True, inline_styles=True),
-    )
+    post = {"post_chars": len(text), "formulas": count_formulas(text)}
+    cold_rate = posts_per_second(text, arguments.seconds, cold=True)
+    report_rate("page, cold (formula cache emptied per render)", *cold_rate, **post)
+    warm_rate = posts_per_second(text, arguments.seconds, cold=False)
+    report_rate("page, warm (formula cache kept)", *warm_rate, **post)
+    feed_rate = posts_per_second(text, arguments.seconds / 2, cold=True, inline_styles=True)
+    report_rate("feed, cold (inline-styled code)", *feed_rate, **post)
     print("target: >= 100 posts/s on one core")
 
     if arguments.profile:

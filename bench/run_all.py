@@ -1,0 +1,71 @@
+"""Run every benchmark, then print one table of every figure and keep it in docs/benchmarks.md.
+
+Usage: python bench/run_all.py [--only NAME ...]
+
+Each script runs in its own process, in the order below, against the services in
+DATABASE_URL / REDIS_URL (make bench provides embedded ones where none are set). Each one
+appends its figures to var/bench/results.jsonl; this script starts that file afresh.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "var" / "bench" / "results.jsonl"
+TABLE = ROOT / "docs" / "benchmarks.md"
+SCRIPTS = ["render", "math_coverage", "excerpts", "timeline", "ingest", "search", "feeds", "load"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", choices=SCRIPTS, help="Run only these scripts.")
+    options = parser.parse_args()
+    chosen = options.only or SCRIPTS
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text("")
+    failed = []
+    for name in chosen:
+        script = ROOT / "bench" / f"{name}.py"
+        if not script.exists():
+            print(f"== {name}: not present, skipped", flush=True)
+            continue
+        print(f"== {name}", flush=True)
+        if subprocess.run([sys.executable, str(script)], cwd=ROOT, env=os.environ.copy()).returncode:
+            failed.append(name)
+    rows = [json.loads(line) for line in RESULTS.read_text().splitlines() if line.strip()]
+    table = render_table(rows)
+    print("\n" + table)
+    if not options.only:
+        TABLE.parent.mkdir(exist_ok=True)
+        measured = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        TABLE.write_text(
+            "# Benchmarks\n\n"
+            f"Measured {measured} with `make bench` (that is, `python bench/run_all.py`) on "
+            f"{os.cpu_count()} cores. Each script also runs alone: `python bench/<name>.py --help`.\n\n"
+            + table
+            + "\n"
+        )
+    if failed:
+        raise SystemExit(f"failed: {', '.join(failed)}")
+
+
+def render_table(rows):
+    """A Markdown table of the figures, with the data size each was measured on."""
+    lines = ["| script | figure | value | unit | data |", "| --- | --- | --- | --- | --- |"]
+    for row in rows:
+        data = ", ".join(
+            f"{key}={value}"
+            for key, value in row.items()
+            if key not in {"script", "figure", "value", "unit", "cores", "measured_at"}
+        )
+        lines.append(f"| {row['script']} | {row['figure']} | {row['value']:,} | {row['unit']} | {data} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
