@@ -15,6 +15,7 @@ from xml.etree.ElementTree import Element
 
 from latex2mathml.converter import Converter
 from latex2mathml.symbols_parser import convert_symbol
+from math_core import LatexError, LatexToMathML
 
 # A formula longer than this is shown as an error instead of converted: conversion
 # time grows with length, and the admin preview renders on every keystroke.
@@ -230,6 +231,9 @@ def convert_tex(tex: str, display: bool) -> str:
         raise TexConversionError(
             f"The formula is longer than {MAX_TEX_LENGTH} characters; split it into several."
         )
+    fast = _convert_with_math_core(tex, display)
+    if fast is not None:
+        return fast
     converter = Converter(display="block" if display else "inline")
     try:
         converted = converter.convert_to_element(normalize_tex(tex))
@@ -250,6 +254,34 @@ def convert_tex(tex: str, display: bool) -> str:
     parts.append(escape(tex, quote=False))
     parts.append("</annotation></semantics></math>")
     return _ESCAPED_CHAR_REFERENCE_RE.sub(r"&\1", "".join(parts))
+
+
+_MATH_CORE = LatexToMathML()
+_MATH_OPEN_RE = re.compile(r"^<math\b[^>]*>")
+
+
+def _convert_with_math_core(tex: str, display: bool) -> str | None:
+    """MathML from math-core (Rust, ~50x faster than latex2mathml), or None where it fails.
+
+    It gets the normalized TeX (numbered environments rewritten to unnumbered ones, since
+    numbers would restart in every block). Whatever it cannot read falls through to
+    latex2mathml, whose coverage and error messages the rest of this module is built around.
+    """
+    for candidate in (normalize_tex(tex),):
+        try:
+            converted = _MATH_CORE.convert_with_local_state(candidate, displaystyle=display)
+        except LatexError:
+            continue
+        opening = _MATH_OPEN_RE.match(converted)
+        if opening is None or not converted.endswith("</math>"):
+            return None
+        inner = converted[opening.end() : -len("</math>")]
+        return (
+            f'<math display="{"block" if display else "inline"}"><semantics><mrow>{inner}</mrow>'
+            f'<annotation encoding="application/x-tex">{escape(tex, quote=False)}</annotation>'
+            "</semantics></math>"
+        )
+    return None
 
 
 def _serialize(node: Element, parts: list[str]) -> None:
