@@ -6,6 +6,7 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
+from . import websub
 from .excerpts import make_excerpt
 from .ingest.poll import poll_source
 from .models import Post, Source
@@ -56,3 +57,24 @@ def ingest_source(source_id):
     """Poll one source and store its new or changed entries; returns a one-line summary."""
     result = poll_source(source_id)
     return f"{result.status}: {result.report.summary()}"
+
+
+@shared_task(
+    autoretry_for=(OSError, websub.HubPingFailed),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def ping_websub_hub(feed_url):
+    """Tell the WebSub hub that the feed at `feed_url` changed; retried with backoff for ~4 hours."""
+    websub.ping_hub(feed_url)
+
+
+@shared_task
+def notify_websub_hub():
+    """Enqueue a hub ping for each feed changed since the last run (beat, every minute); returns how many."""
+    feed_urls = websub.feeds_to_announce()
+    for feed_url in feed_urls:
+        transaction.on_commit(lambda feed_url=feed_url: ping_websub_hub.delay(feed_url))
+    return len(feed_urls)

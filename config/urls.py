@@ -7,6 +7,8 @@ from django.urls import include, path
 from django.views.static import serve
 from markdownx.views import ImageUploadView, MarkdownifyView
 
+from blog.sitemaps import robots_txt, sitemap_index, sitemap_section
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
@@ -21,6 +23,9 @@ urlpatterns = [
         staff_member_required(ImageUploadView.as_view()),
         name="markdownx_upload",
     ),
+    path("sitemap.xml", sitemap_index, name="sitemap_index"),
+    path("sitemap-<slug:section>.xml", sitemap_section, name="sitemap_section"),
+    path("robots.txt", robots_txt, name="robots_txt"),
     path("", include("blog.urls")),
 ]
 
