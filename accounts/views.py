@@ -1,9 +1,53 @@
-"""Reader preferences that need no account."""
+"""The reader portal (sign-up, log-in, bookmarks, follows, personal timeline and feed), writers'
+profiles, draft previews, and reader preferences that need no account.
+
+Everything here is per person, so none of it goes through the anonymous page cache; buttons that
+post to these views are rendered only for logged-in readers (see accounts_tags).
+"""
 
 from django.conf import settings
-from django.http import HttpResponseRedirect
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required, permission_required
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, ProtectedError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from blog.models import Post, Series, Source, Tag
+from blog.views import paged_timeline
+
+from .following import bookmarked_posts, followed_posts
+from .forms import AuthorProfileForm, ChangeEmailForm, DeleteAccountForm, LoginForm, SignUpForm
+from .models import AuthorProfile, Bookmark, FeedToken, Follow, new_token
+from .preview_links import PreviewLinkInvalid, post_id_for_preview
+from .rate_limits import PASSWORD_RESETS, client_ip, minutes_left
+
+FOLLOWABLE = {
+    "tag": lambda pk: get_object_or_404(Tag, pk=pk),
+    "series": lambda pk: get_object_or_404(Series, pk=pk),
+    # Only people with published posts are authors to readers (as on /authors/<username>/).
+    "author": lambda pk: get_object_or_404(
+        get_user_model().objects.filter(Exists(Post.objects.published().filter(author=OuterRef("pk")))),
+        pk=pk,
+        is_active=True,
+    ),
+    "source": lambda pk: get_object_or_404(Source, pk=pk),
+}
+
+
+def safe_next_url(request, default="/"):
+    """Return the `next` parameter when it points into this site, else `default`."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        return next_url
+    return default
 
 
 def choose_language(request, code):
@@ -12,10 +56,7 @@ def choose_language(request, code):
     A plain link rather than Django's POST form, so cached pages carry no per-reader CSRF token;
     choosing a language changes nothing but this reader's own preference.
     """
-    next_url = request.GET.get("next", "/")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        next_url = "/"
-    response = HttpResponseRedirect(next_url)
+    response = HttpResponseRedirect(safe_next_url(request))
     if check_for_language(code) and code in dict(settings.LANGUAGES):
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
@@ -24,4 +65,218 @@ def choose_language(request, code):
             samesite="Lax",
             secure=settings.SESSION_COOKIE_SECURE,
         )
+    return response
+
+
+# --- signing up, in and out ---------------------------------------------------------------------
+
+
+def sign_up(request):
+    """Create a reader account from an email address and a password, and log it in."""
+    if request.user.is_authenticated:
+        return redirect("accounts:me")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                user = form.save()
+        except IntegrityError:  # pragma: no cover - a concurrent sign-up took the random username
+            form.add_error(None, _("Something went wrong. Submit the form again."))
+        else:
+            login(request, user, backend="accounts.backends.EmailOrUsernameBackend")
+            messages.success(request, _("Welcome! Follow tags, series or authors to fill your timeline."))
+            return redirect(safe_next_url(request, reverse("accounts:me")))
+    return render(request, "accounts/sign_up.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    """Log in by email address; answers 429 while the rate limit holds."""
+
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.rate_limited:
+            response.status_code = 429
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Mail a reset link; requests are limited per IP and per address, and the answer is the same
+    whether or not an account exists, so the form cannot be used to probe addresses."""
+
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+    extra_email_context = {"site_name": settings.SITE_NAME}
+
+    def form_valid(self, form):
+        ip, email = client_ip(self.request), form.cleaned_data["email"]
+        if PASSWORD_RESETS.exceeded(ip, email):
+            form.add_error(
+                None,
+                _(
+                    "Too many password reset requests. Wait %(minutes)d minutes, "
+                    "then check your inbox and spam folder first."
+                )
+                % {"minutes": minutes_left()},
+            )
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        PASSWORD_RESETS.record(ip, email)
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choose a new password from the mailed link; logs in afterwards."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:me")
+    post_reset_login = True
+    post_reset_login_backend = "accounts.backends.EmailOrUsernameBackend"
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your password has been changed."))
+        return super().form_valid(form)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change the password (the current one is asked for); the session stays logged in."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:settings")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your password has been changed."))
+        return super().form_valid(form)
+
+
+# --- the reader's own pages ---------------------------------------------------------------------
+
+
+@login_required
+def me(request):
+    """The personal timeline: published posts from what the reader follows, newest first."""
+    has_follows = Follow.objects.filter(user=request.user).exists()
+    return paged_timeline(
+        request, followed_posts(request.user), "accounts/me.html", {"has_follows": has_follows}
+    )
+
+
+@login_required
+def bookmarks(request):
+    """The reader's saved posts ("稍后阅读"), with the timeline's paging."""
+    return paged_timeline(request, bookmarked_posts(request.user), "accounts/bookmarks.html", {})
+
+
+@login_required
+def following(request):
+    """Everything the reader follows, each with an unfollow button."""
+    follows = Follow.objects.filter(user=request.user).select_related("tag", "series", "author", "source")
+    return render(request, "accounts/following.html", {"follows": follows.order_by("-created_at")})
+
+
+@login_required
+def account_settings(request):
+    """Email, password, the private feed address and account deletion."""
+    feed_token, _created = FeedToken.objects.get_or_create(user=request.user)
+    form = ChangeEmailForm(request.user, request.POST or None, initial={"email": request.user.email})
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your email address is now %(email)s.") % {"email": request.user.email})
+        return redirect("accounts:settings")
+    feed_url = request.build_absolute_uri(reverse("personal_feed", kwargs={"token": feed_token.token}))
+    return render(request, "accounts/settings.html", {"email_form": form, "feed_url": feed_url})
+
+
+@login_required
+@require_POST
+def regenerate_feed_token(request):
+    """Replace the private feed token: the old feed address stops working at once."""
+    FeedToken.objects.update_or_create(user=request.user, defaults={"token": new_token()})
+    messages.success(request, _("Your private feed has a new address. Update it in your feed reader."))
+    return redirect("accounts:settings")
+
+
+@login_required
+def delete_account(request):
+    """Delete the account with its bookmarks, follows, feed token and profile, after the password."""
+    form = DeleteAccountForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        try:
+            with transaction.atomic():
+                user.delete()
+        except ProtectedError:
+            form.add_error(
+                None,
+                _(
+                    "This account has written posts, so it cannot be deleted here. "
+                    "Ask an editor to reassign them first."
+                ),
+            )
+        else:
+            logout(request)
+            messages.success(request, _("Your account and everything saved with it have been deleted."))
+            return redirect("blog:timeline")
+    return render(request, "accounts/delete_account.html", {"form": form})
+
+
+@login_required
+@require_POST
+def toggle_bookmark(request, post_id):
+    """Save a published post for later, or (with remove=1) take it off the list."""
+    post = get_object_or_404(Post.objects.published(), pk=post_id)
+    if request.POST.get("remove"):
+        Bookmark.objects.filter(user=request.user, post=post).delete()
+    else:
+        Bookmark.objects.get_or_create(user=request.user, post=post)
+    return redirect(safe_next_url(request, reverse("accounts:bookmarks")))
+
+
+@login_required
+@require_POST
+def toggle_follow(request, kind, pk):
+    """Follow a tag, series, author or source, or (with remove=1) stop following it."""
+    if kind not in FOLLOWABLE:
+        raise Http404
+    target = FOLLOWABLE[kind](pk)
+    if request.POST.get("remove"):
+        Follow.objects.filter(user=request.user, **{kind: target}).delete()
+    else:
+        Follow.objects.get_or_create(user=request.user, **{kind: target})
+    return redirect(safe_next_url(request, reverse("accounts:following")))
+
+
+# --- writers -----------------------------------------------------------------------------------
+
+
+@permission_required("blog.add_post")
+def edit_profile(request):
+    """A writer's public profile: display name, Markdown bio, avatar and links."""
+    profile, _created = AuthorProfile.objects.get_or_create(user=request.user)
+    form = AuthorProfileForm(request.POST or None, request.FILES or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile has been saved."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form, "profile": profile})
+
+
+def preview(request, token):
+    """A draft shown through a signed preview link, to anyone holding the link, until it expires."""
+    try:
+        post_id = post_id_for_preview(token)
+    except PreviewLinkInvalid:
+        return render(request, "accounts/preview_invalid.html", status=404)
+    post = get_object_or_404(
+        Post.objects.select_related("author", "series", "source").prefetch_related("tags"), pk=post_id
+    )
+    response = render(request, "blog/post_detail.html", {"post": post, "preview": True, "series_posts": []})
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -11,6 +11,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from accounts.roles import may_edit_post
+
 from .cursors import InvalidCursor, timeline_page
 from .models import Post, Series, Tag
 from .page_cache import cached_for_readers
@@ -70,11 +72,13 @@ def timeline(request):
 
 @cached_for_readers
 def post_detail(request, slug):
-    """One post; drafts and future posts are 404 except for staff who may edit posts."""
-    posts = Post.objects.select_related("author", "series", "source").prefetch_related("tags")
+    """One post; drafts and future posts are 404 except for those who may edit that post."""
+    posts = Post.objects.select_related("author__author_profile", "series", "source").prefetch_related("tags")
     if not request.user.has_perm("blog.change_post"):
         posts = posts.published()
     post = get_object_or_404(posts, slug=slug)
+    if not post.is_live and not may_edit_post(request.user, post):
+        raise Http404(_("No post is published at this address."))
     series_posts = []
     if post.series_id:
         series_posts = list(
@@ -119,7 +123,9 @@ def series_detail(request, slug):
 @cached_for_readers
 def author_detail(request, username):
     """An author's published posts; someone with none is 404, so accounts cannot be probed."""
-    author = get_object_or_404(get_user_model(), username=username, is_active=True)
+    author = get_object_or_404(
+        get_user_model().objects.select_related("author_profile"), username=username, is_active=True
+    )
     posts = Post.objects.published().filter(author=author)
     if not request.GET.get("before") and not request.GET.get("after") and not posts.exists():
         raise Http404(_("This author has no published posts."))

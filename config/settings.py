@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "taggit",
     "markdownx",
+    "reversion",
+    "csp",
     "accounts",
     "blog",
     "search",
@@ -80,6 +82,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -163,7 +166,59 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "admin:login"
+# Readers log in on the site with their email address; the admin keeps its own login page.
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:me"
+LOGOUT_REDIRECT_URL = "blog:timeline"
+AUTHENTICATION_BACKENDS = ["accounts.backends.EmailOrUsernameBackend"]
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
+
+# Email (password resets). The console backend prints mails; in production set EMAIL_BACKEND to
+# django.core.mail.backends.smtp.EmailBackend and the EMAIL_HOST* variables.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Inkstone <noreply@localhost>")
+
+# Writers (accounts.roles): may an Author make a post live, or only submit a draft for review?
+AUTHORS_CAN_PUBLISH = env_bool("AUTHORS_CAN_PUBLISH", False)
+# Preview links for drafts stop working after this many seconds (and whenever revoked).
+PREVIEW_LINK_MAX_AGE = env_int("PREVIEW_LINK_MAX_AGE", 7 * 24 * 3600)
+
+# Rate limits (accounts.rate_limits), counted in Redis per client IP and per account/email:
+# failed logins, and password-reset requests, within a sliding window of RATE_LIMIT_WINDOW seconds.
+RATE_LIMIT_WINDOW = env_int("RATE_LIMIT_WINDOW", 15 * 60)
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
+LOGIN_FAILURES_PER_IP = env_int("LOGIN_FAILURES_PER_IP", 20)
+PASSWORD_RESETS_PER_EMAIL = env_int("PASSWORD_RESETS_PER_EMAIL", 3)
+PASSWORD_RESETS_PER_IP = env_int("PASSWORD_RESETS_PER_IP", 10)
+
+# Uploads: avatars and images dropped into the Markdown editor must be real images this small.
+IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+IMAGE_UPLOAD_MAX_PIXELS = env_int("IMAGE_UPLOAD_MAX_PIXELS", 40_000_000)
+AVATAR_SIZE = 256
+
+# Content-Security-Policy (django-csp 4): only our own scripts, styles and fonts; images may
+# also be data: URIs (the admin's icons) and https: (images in ingested posts). No inline
+# script or style anywhere, so an injected <script> would not run.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "https:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Production hardening; each can be relaxed from the environment (e.g. behind a TLS proxy
 # that already redirects, set SECURE_SSL_REDIRECT=false).
@@ -175,6 +230,11 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not 
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# No script of ours reads the CSRF cookie (markdownx falls back to the form's hidden input).
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -231,7 +291,7 @@ LOGGING = {
 # sitemap may sit in Redis (it is keyed by the content version, so a visible change replaces it
 # at once; 0 turns the cache off); how long reader apps may reuse a copy before asking again.
 FEED_ITEMS = env_int("FEED_ITEMS", 20)
-FEED_CACHE_SECONDS = env_int("FEED_CACHE_SECONDS", 24 * 3600)
+FEED_CACHE_SECONDS = env_int("FEED_CACHE_SECONDS", 3600)
 FEED_MAX_AGE_SECONDS = env_int("FEED_MAX_AGE_SECONDS", 300)
 # A WebSub hub (e.g. https://pubsubhubbub.appspot.com/): feeds advertise it, and once a minute
 # the feeds changed since the last run are announced to it. Empty: no WebSub.

@@ -5,8 +5,10 @@ from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.urls import include, path
 from django.views.static import serve
-from markdownx.views import ImageUploadView, MarkdownifyView
+from markdownx.views import MarkdownifyView
 
+from accounts.editor_uploads import EditorImageUploadView
+from accounts.feeds import PersonalFeed
 from blog.sitemaps import robots_txt, sitemap_index, sitemap_section
 
 urlpatterns = [
@@ -20,12 +22,14 @@ urlpatterns = [
     ),
     path(
         settings.MARKDOWNX_UPLOAD_URLS_PATH.strip("/") + "/",
-        staff_member_required(ImageUploadView.as_view()),
+        staff_member_required(EditorImageUploadView.as_view()),
         name="markdownx_upload",
     ),
     path("sitemap.xml", sitemap_index, name="sitemap_index"),
     path("sitemap-<slug:section>.xml", sitemap_section, name="sitemap_section"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    # A reader's private feed: the token is the only credential, so it lives outside /accounts/.
+    path("feeds/me/<str:token>.atom", PersonalFeed("atom"), name="personal_feed"),
     path("", include("blog.urls")),
 ]
 

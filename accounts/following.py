@@ -1,0 +1,41 @@
+"""What a reader follows, and the published posts that follows bring them."""
+
+from django.db.models import Q
+
+from blog.models import Post, TaggedPost
+
+from .models import Follow
+
+
+def followed_posts(user):
+    """Published posts with a followed tag, in a followed series, by a followed author or from a
+    followed source; an unordered queryset ready for keyset paging.
+
+    Subqueries rather than joins, so a post matching several follows still appears once and no
+    DISTINCT gets in the way of the timeline index.
+    """
+    follows = Follow.objects.filter(user=user)
+    tagged = TaggedPost.objects.filter(tag_id__in=follows.filter(tag__isnull=False).values("tag_id")).values(
+        "content_object_id"
+    )
+    return Post.objects.published().filter(
+        Q(pk__in=tagged)
+        | Q(series_id__in=follows.filter(series__isnull=False).values("series_id"))
+        | Q(author_id__in=follows.filter(author__isnull=False).values("author_id"))
+        | Q(source_id__in=follows.filter(source__isnull=False).values("source_id"))
+    )
+
+
+def bookmarked_posts(user):
+    """Published posts `user` saved for later; unpublished ones stay saved but are not shown."""
+    return Post.objects.published().filter(bookmarks__user=user)
+
+
+def follow_ids(user):
+    """Return {kind: set of followed ids} for `user`, in one query."""
+    ids = {kind: set() for kind in Follow.TARGET_FIELDS}
+    for row in Follow.objects.filter(user=user).values(*[f"{kind}_id" for kind in Follow.TARGET_FIELDS]):
+        for kind in Follow.TARGET_FIELDS:
+            if row[f"{kind}_id"] is not None:
+                ids[kind].add(row[f"{kind}_id"])
+    return ids

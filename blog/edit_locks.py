@@ -1,0 +1,75 @@
+"""Optimistic locking for the post editor: a stale copy is refused, never silently saved.
+
+The change form carries the `updated_at` of the row it was opened from. When it is submitted,
+the row is locked (SELECT … FOR UPDATE, inside the admin's transaction) and compared: if someone
+saved since, the form fails with an error that names who and when, the writer's text stays in
+the form, and the hidden token now holds the current value, so a deliberate second save
+replaces the other version (which the revision history still keeps).
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+
+def lock_token(updated_at):
+    """Return the form token for a row last saved at `updated_at`."""
+    return updated_at.isoformat() if updated_at else ""
+
+
+class EditLockForm(forms.ModelForm):
+    """A ModelForm that refuses to overwrite a row changed since the form was rendered."""
+
+    edit_lock = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Set by the admin where overwriting is the point (restoring an old revision).
+    check_edit_lock = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["edit_lock"].initial = lock_token(self.instance.updated_at)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # Every change form the admin renders carries the token; a submission without one (a
+        # script, a test client) has nothing to compare and is saved as before.
+        submitted = self.add_prefix("edit_lock") in self.data
+        if self.instance.pk and self.check_edit_lock and submitted:
+            model = type(self.instance)
+            current = (
+                model._default_manager.select_for_update()
+                .filter(pk=self.instance.pk)
+                .values_list("updated_at", flat=True)
+                .first()
+            )
+            if current is not None and cleaned_data.get("edit_lock") != lock_token(current):
+                self.data = self.data.copy()
+                self.data[self.add_prefix("edit_lock")] = lock_token(current)
+                raise ValidationError(self.conflict_message(current), code="edit_conflict")
+        return cleaned_data
+
+    def conflict_message(self, current):
+        """Tell the writer what happened and what to do; names the other editor when known."""
+        when = date_format(timezone.localtime(current), "DATETIME_FORMAT")
+        editor = last_editor_name(self.instance)
+        if editor:
+            return _(
+                "%(editor)s changed this post at %(when)s, after you opened it. Nothing was saved; "
+                "your text is still below. Compare it with the history, then save again to replace "
+                "their version (theirs stays in the history)."
+            ) % {"editor": editor, "when": when}
+        return _(
+            "This post was changed at %(when)s, after you opened it. Nothing was saved; your text is "
+            "still below. Compare it with the history, then save again to replace that version."
+        ) % {"when": when}
+
+
+def last_editor_name(instance):
+    """The username of whoever saved the newest revision of `instance`, or "" if unknown."""
+    from reversion.models import Version
+
+    version = Version.objects.get_for_object(instance).select_related("revision__user").first()
+    user = version.revision.user if version else None
+    return user.get_username() if user else ""
