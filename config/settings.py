@@ -251,7 +251,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "publish-due-posts": {"task": "blog.tasks.publish_due_posts", "schedule": crontab()},
     "poll-due-sources": {"task": "blog.tasks.poll_due_sources", "schedule": crontab()},
+    # Posts published by a bulk update or by publish_due_posts send no signal; this catches them up.
+    "sync-search-index": {"task": "search.tasks.sync_search_index", "schedule": crontab()},
 }
+
+# Search: extra words the Chinese segmenter keeps whole (one per line; more in the admin).
+SEARCH_USER_DICTIONARY = os.environ.get(
+    "SEARCH_USER_DICTIONARY", str(BASE_DIR / "search" / "dictionaries" / "technical.txt")
+)
 
 # Feed ingestion. Fetching private, loopback or link-local addresses is refused unless this
 # is set, which only tests and local demos should do.

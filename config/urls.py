@@ -30,6 +30,7 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots_txt"),
     # A reader's private feed: the token is the only credential, so it lives outside /accounts/.
     path("feeds/me/<str:token>.atom", PersonalFeed("atom"), name="personal_feed"),
+    path("search/", include("search.urls")),
     path("", include("blog.urls")),
 ]
 

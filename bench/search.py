@@ -1,0 +1,182 @@
+"""Print server-side search latency (p50/p95) over 200 varied queries, with data size and cores.
+
+Usage: python bench/search.py [--posts 100000]
+
+Times what a search page costs the server apart from HTML: parsing the query, counting,
+ranking one page, cutting snippets and counting facets (`search.results.search_posts`).
+
+It never writes to the database in DATABASE_URL: it uses a sibling database on the same
+server, named with a "_searchbench" suffix (a name that already contains "bench" is used as
+it is), created and migrated when missing. If that holds fewer generated posts than --posts,
+the shortfall is generated first with `manage.py generate_posts` (about 700 posts a second
+on two idle cores), and kept for the next run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DEBUG", "true")
+
+import dj_database_url
+import psycopg
+from psycopg import sql
+
+
+def use_bench_database():
+    """Point DATABASE_URL at the benchmark's own database, creating it when missing."""
+    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/inkstone")
+    config = dj_database_url.parse(url)
+    name = config["NAME"] if "bench" in config["NAME"] else f"{config['NAME']}_searchbench"
+    server = {
+        "host": config["HOST"],
+        "port": config["PORT"],
+        "user": config["USER"],
+        "password": config["PASSWORD"],
+        "dbname": "postgres",
+    }
+    with psycopg.connect(**{key: value for key, value in server.items() if value}, autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    os.environ["DATABASE_URL"] = url.split("?", 1)[0].rsplit("/", 1)[0] + "/" + name
+    return name
+
+
+BENCH_DATABASE = use_bench_database()
+
+# Only now: the settings read DATABASE_URL, chosen just above.
+import django
+
+django.setup()
+
+import opencc
+from django.core.management import call_command
+from django.db import connection
+
+from blog.models import Post, Tag
+from search.query import parse_query
+from search.results import Filters, search_posts
+from search.sample_posts import EN_TERMS, ZH_TERMS
+
+PHRASES = ['"负载均衡"', '"in practice"', '"梯度检查点"', '"key insight"', '"silver bullet"', "“长上下文”"]
+MISSING = ["Zzyzxq", "量子退火算法", "wombat numbat", "不存在的词 完全没有"]
+
+
+def varied_queries(count, seed=11):
+    """Return `count` (query, Filters, page) triples mixing every kind of query readers type."""
+    rng = random.Random(seed)
+    to_traditional = opencc.OpenCC("s2t.json")
+    tags = list(
+        Tag.objects.filter(tagged_posts__isnull=False).values_list("slug", flat=True).distinct()[:200]
+    )
+    makers = [
+        lambda: rng.choice(ZH_TERMS),
+        lambda: rng.choice(EN_TERMS),
+        lambda: f"{rng.choice(ZH_TERMS)} {rng.choice(ZH_TERMS)}",
+        lambda: f"{rng.choice(EN_TERMS)} {rng.choice(ZH_TERMS)}",
+        lambda: f"{rng.choice(EN_TERMS)} {rng.choice(EN_TERMS)}",
+        lambda: to_traditional.convert(rng.choice(ZH_TERMS)),
+        lambda: rng.choice(ZH_TERMS)[0],
+        lambda: rng.choice(PHRASES),
+        lambda: f"{rng.choice(ZH_TERMS)} -{rng.choice(ZH_TERMS)}",
+        lambda: rng.choice(MISSING),
+        lambda: f"{rng.choice(ZH_TERMS)} {rng.choice(EN_TERMS)} {rng.choice(ZH_TERMS)}",
+    ]
+    queries = []
+    for number in range(count):
+        text = rng.choice(makers)()
+        filters = Filters()
+        if number % 10 == 3 and tags:
+            filters = Filters(tag=rng.choice(tags))
+        elif number % 10 == 7:
+            filters = Filters(year=rng.randint(2021, 2026))
+        queries.append((text, filters, 2 if number % 13 == 5 else 1))
+    return queries
+
+
+def database_size():
+    """Return a one-line description of the data searched."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT pg_size_pretty(pg_total_relation_size('blog_post')),
+                      pg_size_pretty(pg_total_relation_size('search_searchdocument')),
+                      pg_size_pretty(pg_relation_size('search_document_vector')),
+                      (SELECT avg(octet_length(body_html))::int FROM blog_post)"""
+        )
+        posts_size, documents_size, index_size, average_html = cursor.fetchone()
+    return (
+        f"posts table {posts_size}, search documents {documents_size} (GIN index {index_size}), "
+        f"average body {average_html} bytes of HTML"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--posts", type=int, default=100_000, help="generated posts to search (default 100000)"
+    )
+    parser.add_argument("--queries", type=int, default=200)
+    arguments = parser.parse_args()
+
+    call_command("migrate", verbosity=0)
+    generated = Post.objects.filter(slug__startswith="generated-").count()
+    if generated < arguments.posts:
+        print(f"Generating {arguments.posts - generated} posts (have {generated}) …")
+        call_command("generate_posts", arguments.posts - generated, workers=os.cpu_count() or 1)
+
+    queries = varied_queries(arguments.queries)
+    for text, filters, page in varied_queries(20, seed=99):  # warm caches and the segmenter
+        query = parse_query(text)
+        if not query.is_empty:
+            search_posts(query, filters, page=page)
+
+    timings, totals = [], []
+    for text, filters, page in queries:
+        started = time.perf_counter()
+        query = parse_query(text)
+        results = None if query.is_empty else search_posts(query, filters, page=page)
+        timings.append((time.perf_counter() - started) * 1000)
+        totals.append(results.total if results else 0)
+
+    live = Post.objects.published().count()
+    load = os.getloadavg()[0]
+    print(
+        f"search latency, server side, {len(timings)} queries over {live} published posts ({BENCH_DATABASE})"
+    )
+    print(f"  cores: {os.cpu_count()} (load average {load:.1f}); {database_size()}")
+    print(f"  matches per query: median {statistics.median(totals):.0f}, max {max(totals)}")
+    print(f"  all queries            {percentiles(timings)}")
+    buckets = [
+        ("under 1,000 matches", 0, 1000),
+        ("1,000-10,000 matches", 1000, 10000),
+        ("over 10,000", 10000, None),
+    ]
+    for label, low, high in buckets:
+        selected = [
+            ms
+            for ms, total in zip(timings, totals, strict=True)
+            if total >= low and (high is None or total < high)
+        ]
+        if selected:
+            print(f"  {label:22} {percentiles(selected)} ({len(selected)} queries)")
+    return 0
+
+
+def percentiles(timings):
+    """Return "p50 … p95 … max …" of `timings` in milliseconds."""
+    ordered = sorted(timings)
+    p95 = ordered[max(0, math.ceil(len(ordered) * 0.95) - 1)]
+    return f"p50 {statistics.median(ordered):6.1f} ms   p95 {p95:6.1f} ms   max {ordered[-1]:6.1f} ms"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

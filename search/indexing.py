@@ -1,0 +1,165 @@
+"""Keeping search documents in step with posts: one post at a time, or all of them in chunks."""
+
+from concurrent.futures import ProcessPoolExecutor
+
+from django.db import transaction
+
+from blog.models import Post
+
+from .dictionary import user_words
+from .documents import build_document
+from .models import SearchDocument
+from .tokenize import Segmenter, get_segmenter
+
+DEFAULT_CHUNK_SIZE = 500
+
+
+def indexable_posts():
+    """Posts that have a search document: published or scheduled.
+
+    Scheduled posts are indexed ahead of time so that they are findable the moment
+    `Post.objects.published()` admits them, which happens without any save or signal.
+    """
+    return Post.objects.filter(status__in=Post.LIVE_STATUSES)
+
+
+def _document_source(post):
+    """Return (build_document keyword arguments, the post's fields copied onto its document)."""
+    tags = list(post.tags.all())
+    source = {
+        "title": post.title,
+        "tags": [tag.name for tag in tags],
+        "series_title": post.series.title if post.series_id else "",
+        "summary": post.summary,
+        "body_html": post.body_html,
+        "body": post.body,
+    }
+    copied = {
+        "published_at": post.published_at,
+        "series_id": post.series_id,
+        "tag_ids": sorted(tag.pk for tag in tags),
+    }
+    return source, copied
+
+
+_worker_segmenter = None
+
+
+def _start_worker(words):
+    # Worker processes build their own segmenter and never touch the database or the cache.
+    global _worker_segmenter
+    _worker_segmenter = Segmenter(words)
+
+
+def _build_in_worker(source):
+    return build_document(**source, segmenter=_worker_segmenter)
+
+
+class DocumentBuilder:
+    """Builds documents here or, with `workers` > 1, in a pool of processes kept for its lifetime.
+
+    Segmentation is CPU-bound Python, so bulk indexing scales with processes, not threads.
+    Use as a context manager so that the pool is shut down.
+    """
+
+    def __init__(self, workers=1):
+        self.workers = workers
+        self._pool = None
+
+    def __enter__(self):
+        if self.workers > 1:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, initializer=_start_worker, initargs=(user_words(),)
+            )
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def build(self, sources):
+        """Return the SearchDocumentParts of `sources` (build_document keyword arguments), in order."""
+        if self._pool is None or len(sources) < 2:
+            segmenter = get_segmenter()
+            return [build_document(**source, segmenter=segmenter) for source in sources]
+        return list(self._pool.map(_build_in_worker, sources, chunksize=32))
+
+
+def index_post(post_id):
+    """Bring the document of post `post_id` up to date; returns True if the post is indexed.
+
+    The post row is locked while its document is written, so concurrent runs for the same post
+    serialise, and whichever runs last writes what the post is now.
+    """
+    with transaction.atomic():
+        post = (
+            Post.objects.select_for_update(of=("self",)).select_related("series").filter(pk=post_id).first()
+        )
+        if post is None or post.status not in Post.LIVE_STATUSES:
+            SearchDocument.objects.filter(post_id=post_id).delete()
+            return False
+        source, copied = _document_source(post)
+        parts = build_document(**source)
+        SearchDocument.objects.update_or_create(post_id=post_id, defaults={**parts._asdict(), **copied})
+    return True
+
+
+def write_documents(posts, builder=None):
+    """Upsert the documents of `posts` (with series and tags prefetched); returns how many."""
+    sources = [(post.pk, *_document_source(post)) for post in posts]
+    parts = (builder or DocumentBuilder()).build([source for _, source, _ in sources])
+    SearchDocument.objects.bulk_create(
+        [
+            SearchDocument(post_id=post_id, vector=part.vector, text=part.text, **copied)
+            for (post_id, _, copied), part in zip(sources, parts, strict=True)
+        ],
+        update_conflicts=True,
+        unique_fields=["post"],
+        update_fields=["vector", "text", "published_at", "series", "tag_ids", "indexed_at"],
+    )
+    return len(parts)
+
+
+def reindex_all(*, chunk_size=DEFAULT_CHUNK_SIZE, workers=1, progress=None):
+    """Rebuild every document in chunks of `chunk_size` posts, then drop those of drafts.
+
+    `progress(done, total)` is called after each chunk. Returns the number of posts indexed.
+    """
+    posts = indexable_posts()
+    total = posts.count()
+    done = 0
+    last_id = 0
+    with DocumentBuilder(workers) as builder:
+        while True:
+            chunk = list(
+                posts.filter(pk__gt=last_id)
+                .order_by("pk")
+                .select_related("series")
+                .prefetch_related("tags")[:chunk_size]
+            )
+            if not chunk:
+                break
+            last_id = chunk[-1].pk
+            done += write_documents(chunk, builder)
+            if progress:
+                progress(done, total)
+    remove_stale_documents()
+    return done
+
+
+def remove_stale_documents():
+    """Delete documents whose post is a draft now; returns how many."""
+    deleted, _ = SearchDocument.objects.exclude(post__status__in=Post.LIVE_STATUSES).delete()
+    return deleted
+
+
+def index_missing_documents(*, limit=1000):
+    """Index live posts that have no document yet (published by a bulk update); returns how many."""
+    post_ids = list(
+        indexable_posts()
+        .filter(search_document__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(index_post(post_id) for post_id in post_ids)

@@ -1,0 +1,86 @@
+"""The search index of posts and the domain words that shape it."""
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import F, Func, Value
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchDocument(models.Model):
+    """A post as the search engine sees it: its weighted lexemes and its plain text.
+
+    Kept beside the post rather than on it, so the blog's table stays the blog's. Documents
+    exist for posts that are published or scheduled; whether a reader may see one *now* is
+    still decided at query time by `Post.objects.published()`.
+    """
+
+    post = models.OneToOneField(
+        "blog.Post",
+        verbose_name=_("post"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search_document",
+    )
+    # Built in Python from segmented text (see search.documents): title A, tags and series B,
+    # body C, identifiers from code blocks D.
+    vector = SearchVectorField(_("search vector"))
+    # The title, tags and series part of the vector: small, so that ranking the posts whose
+    # heading matches stays cheap when a common word matches most of the blog.
+    head = models.GeneratedField(
+        expression=Func(F("vector"), Value("{a,b}"), function="ts_filter", output_field=SearchVectorField()),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        verbose_name=_("title and tags vector"),
+    )
+    # The body's visible text, from which result snippets are cut.
+    text = models.TextField(_("text"), blank=True)
+    # Copies of the post's fields for facet counts and the recency boost, refreshed with the
+    # vector, so a search never reads the posts table for the thousands of posts it counts.
+    # Visibility is never read from here: searches join Post.objects.published().
+    published_at = models.DateTimeField(_("publication time"), null=True)
+    series = models.ForeignKey(
+        "blog.Series", verbose_name=_("series"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tag_ids = ArrayField(models.BigIntegerField(), verbose_name=_("tag ids"), default=list, blank=True)
+    indexed_at = models.DateTimeField(_("indexed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+        indexes = [
+            GinIndex(fields=["vector"], name="search_document_vector"),
+            GinIndex(fields=["head"], name="search_document_head"),
+        ]
+
+    def __str__(self):
+        return str(self.post_id)
+
+
+class DictionaryWord(models.Model):
+    """A domain word the segmenter keeps whole, such as "扩散模型" or "自注意力"."""
+
+    word = models.CharField(
+        _("word"),
+        max_length=50,
+        unique=True,
+        help_text=_("A Chinese term to keep whole in search, e.g. 扩散模型. Latin words need no entry."),
+    )
+    frequency = models.PositiveIntegerField(
+        _("frequency"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Optional. Higher values win over other ways of cutting the text; empty is usually right."
+        ),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dictionary word")
+        verbose_name_plural = _("dictionary words")
+        ordering = ["word"]
+
+    def __str__(self):
+        return self.word

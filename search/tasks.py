@@ -1,0 +1,45 @@
+"""Celery tasks of search: each takes primary keys, re-reads rows and is idempotent."""
+
+from celery import shared_task
+
+from blog.models import Post
+
+from . import indexing
+from .tokenize import get_segmenter
+
+
+@shared_task
+def index_post(post_id):
+    """Bring post `post_id`'s search document up to date (or remove it for a draft or deleted post)."""
+    return indexing.index_post(post_id)
+
+
+@shared_task
+def index_posts_in_series(series_id):
+    """Re-index the posts of series `series_id`, whose title is part of their documents."""
+    for post_id in Post.objects.filter(series_id=series_id).values_list("pk", flat=True):
+        indexing.index_post(post_id)
+
+
+@shared_task
+def index_posts_with_tag(tag_id):
+    """Re-index the posts carrying tag `tag_id`, whose name is part of their documents."""
+    for post_id in Post.objects.filter(tags__id=tag_id).values_list("pk", flat=True):
+        indexing.index_post(post_id)
+
+
+@shared_task
+def reindex_all_posts():
+    """Rebuild every document, e.g. after the domain dictionary changed; returns how many."""
+    get_segmenter(recheck=True)  # the new dictionary, before the first document
+    return indexing.reindex_all()
+
+
+@shared_task
+def sync_search_index():
+    """Index live posts that have no document and drop drafts' documents.
+
+    Posts published by a bulk update (`publish()`, admin actions) send no signal; run this
+    from beat every few minutes so they become findable without a manual reindex.
+    """
+    return {"indexed": indexing.index_missing_documents(), "removed": indexing.remove_stale_documents()}

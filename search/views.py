@@ -1,0 +1,78 @@
+"""The search page and its JSON twin: thin callers of search.query and search.results."""
+
+from urllib.parse import urlencode
+
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from .query import MAX_QUERY_LENGTH, parse_query
+from .results import Filters, search_posts
+
+
+def _page_number(value):
+    """The requested page as a positive int; anything else is page 1."""
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 6 else 1
+
+
+def _search(request):
+    text = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
+    query = parse_query(text)
+    filters = Filters.from_params(request.GET)
+    results = (
+        None if query.is_empty else search_posts(query, filters, page=_page_number(request.GET.get("page")))
+    )
+    return text, query, filters, results
+
+
+def _url(params, **changes):
+    """A search URL with `params` updated by `changes`; None or "" removes a parameter."""
+    merged = {**params, **changes}
+    return "?" + urlencode({name: value for name, value in merged.items() if value})
+
+
+def search(request):
+    """/search/?q=…: the form, and results with facets when the query has something to find."""
+    text, query, filters, results = _search(request)
+    params = {"q": text, **filters.as_params()}
+    context = {"q": text, "query": query, "filters": filters, "results": results}
+    if results is not None:
+        for facet in results.tag_facets:
+            facet.active = facet.slug == filters.tag
+            facet.url = _url(params, tag=None if facet.active else facet.slug)
+        for facet in results.series_facets:
+            facet.active = facet.slug == filters.series
+            facet.url = _url(params, series=None if facet.active else facet.slug)
+        for suggestion in results.suggestions:
+            suggestion.url = _url(params, q=suggestion.text)
+        context.update(
+            without_filters_url=_url({"q": text}),
+            previous_url=_url(params, page=results.page - 1) if results.page > 1 else None,
+            next_url=_url(params, page=results.page + 1) if results.page < results.pages else None,
+        )
+    return render(request, "search/search.html", context)
+
+
+def search_api(request):
+    """/search/api/?q=…: the same results as JSON, for scripts and live search."""
+    text, _query, _filters, results = _search(request)
+    hits = results.hits if results else []
+    return JsonResponse(
+        {
+            "query": text,
+            "count": results.total if results else 0,
+            "page": results.page if results else 1,
+            "pages": results.pages if results else 0,
+            "results": [
+                {
+                    "id": hit.post.pk,
+                    "title": hit.post.title,
+                    "url": request.build_absolute_uri(hit.post.get_absolute_url()),
+                    "snippet": str(hit.snippet_html),
+                    "score": round(hit.score, 6),
+                    "published_at": hit.post.published_at.isoformat(),
+                }
+                for hit in hits
+            ],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )

@@ -1,0 +1,61 @@
+"""Readers find what they look for: recall@5 and MRR over the corpus and its queries."""
+
+import pytest
+
+from search.query import parse_query
+from search.results import search_posts
+
+from .corpus import QUERIES
+
+pytestmark = pytest.mark.django_db
+
+
+def test_expected_posts_rank_at_the_top(corpus, capsys):
+    ids = {post.pk: key for key, post in corpus.items()}
+    recalls, reciprocal_ranks, misses = [], [], []
+    for text, expected in QUERIES:
+        results = search_posts(parse_query(text), per_page=5)
+        top = [ids[hit.post.pk] for hit in results.hits]
+        recalls.append(len(set(expected) & set(top)) / len(expected))
+        rank = next((position for position, key in enumerate(top, 1) if key in expected), None)
+        reciprocal_ranks.append(1 / rank if rank else 0.0)
+        if rank != 1:
+            misses.append(f"{text!r}: expected {expected}, got {top}")
+    recall = sum(recalls) / len(recalls)
+    mrr = sum(reciprocal_ranks) / len(reciprocal_ranks)
+    with capsys.disabled():
+        print(f"\nsearch relevance over {len(QUERIES)} queries: recall@5 = {recall:.3f}, MRR = {mrr:.3f}")
+        for miss in misses:
+            print("  not first:", miss)
+    assert len(QUERIES) >= 30
+    assert recall >= 0.9
+    assert mrr >= 0.8
+
+
+def test_every_query_kind_is_represented():
+    texts = [text for text, _ in QUERIES]
+    assert any("檢" in text or "權" in text for text in texts), "Traditional script"
+    assert any(len(text) == 1 for text in texts), "single character"
+    assert any(
+        any("a" <= c.lower() <= "z" for c in text) and any("\u4e00" <= c <= "\u9fff" for c in text)
+        for text in texts
+    )
+
+
+def test_common_queries_rank_a_pool_without_losing_the_best(corpus, monkeypatch):
+    # Force the pooled ranking used when thousands of posts match, with tiny pools.
+    monkeypatch.setattr("search.results.RANK_ALL_LIMIT", 1)
+    monkeypatch.setattr("search.results.HEADING_POOL", 3)
+    monkeypatch.setattr("search.results.RECENT_POOL", 3)
+    ids = {post.pk: key for key, post in corpus.items()}
+    reciprocal_ranks = []
+    for text, expected in QUERIES:
+        top = [ids[hit.post.pk] for hit in search_posts(parse_query(text), per_page=5).hits]
+        rank = next((position for position, key in enumerate(top, 1) if key in expected), None)
+        reciprocal_ranks.append(1 / rank if rank else 0.0)
+    assert sum(reciprocal_ranks) / len(reciprocal_ranks) >= 0.8
+    # The oldest Python post with "python" only in its body is not in the pools; titles are.
+    results = search_posts(parse_query("python"), per_page=50)
+    assert results.total > 6
+    assert len(results.hits) <= 6
+    assert ids[results.hits[0].post.pk] in {"gil", "decorators", "profiling", "type-hints", "packaging"}

@@ -1,0 +1,73 @@
+"""Only posts readers may see are ever found, whatever state the index is in."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from blog.models import Post
+from search.indexing import index_post, reindex_all
+from search.models import SearchDocument
+from search.query import parse_query
+from search.results import search_posts
+from search.tasks import sync_search_index
+from tests.factories import make_post
+
+pytestmark = pytest.mark.django_db
+
+
+def found(text):
+    return [hit.post.pk for hit in search_posts(parse_query(text)).hits]
+
+
+def test_drafts_and_future_posts_are_never_found(corpus):
+    assert found("Zephyrquokka") == []
+    assert found("量子退火") == []
+    assert found("Marmotlantern") == []
+    assert found("草稿") == []
+    # The scheduled post has a document, ready for its time; the draft has none.
+    assert SearchDocument.objects.filter(post=corpus["scheduled"]).exists()
+    assert not SearchDocument.objects.filter(post=corpus["draft"]).exists()
+
+
+def test_a_scheduled_post_is_found_once_its_time_has_come_without_reindexing(corpus):
+    Post.objects.filter(pk=corpus["scheduled"].pk).update(published_at=timezone.now() - timedelta(seconds=1))
+    assert found("Marmotlantern") == [corpus["scheduled"].pk]
+
+
+def test_unpublishing_by_bulk_update_hides_a_post_before_its_document_goes(corpus):
+    post = corpus["inverted-index"]
+    assert post.pk in found("倒排索引")
+    Post.objects.filter(pk=post.pk).unpublish()
+    assert SearchDocument.objects.filter(post=post).exists()
+    assert post.pk not in found("倒排索引")
+
+
+def test_bulk_published_drafts_are_picked_up_by_the_sync_task(corpus):
+    Post.objects.filter(pk=corpus["draft"].pk).publish()
+    assert found("Zephyrquokka") == []  # no document yet: no signal was sent
+    assert sync_search_index() == {"indexed": 1, "removed": 0}
+    assert found("Zephyrquokka") == [corpus["draft"].pk]
+
+
+def test_indexing_a_draft_removes_its_document():
+    post = make_post("Ephemeral wombat notes", body="wombat")
+    assert index_post(post.pk)
+    assert found("wombat") == [post.pk]
+    Post.objects.filter(pk=post.pk).update(status=Post.Status.DRAFT)
+    assert not index_post(post.pk)
+    assert not SearchDocument.objects.filter(post=post).exists()
+
+
+def test_indexing_is_idempotent():
+    post = make_post("Idempotent capybara", body="capybara", tags=["animals"])
+    index_post(post.pk)
+    first = SearchDocument.objects.get(post=post).vector
+    index_post(post.pk)
+    reindex_all()
+    assert SearchDocument.objects.get(post=post).vector == first
+    assert SearchDocument.objects.count() == 1
+
+
+def test_indexing_a_deleted_post_is_not_an_error():
+    assert index_post(987654321) is False
