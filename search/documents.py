@@ -61,9 +61,12 @@ class _TextAndCode(HTMLParser):
         self.code = []
         self.skip_depth = 0
         self.pre_depth = 0
+        self.in_permalink = False  # the "#" link beside a heading is not prose
 
     def handle_starttag(self, tag, attrs):
-        if tag in SKIPPED_ELEMENTS:
+        if tag == "a" and "heading-anchor" in (dict(attrs).get("class") or "").split():
+            self.in_permalink = True
+        elif tag in SKIPPED_ELEMENTS:
             self.skip_depth += 1
         elif tag == "pre":
             self.pre_depth += 1
@@ -71,7 +74,9 @@ class _TextAndCode(HTMLParser):
             self.prose.append("\n")
 
     def handle_endtag(self, tag):
-        if tag in SKIPPED_ELEMENTS and self.skip_depth:
+        if tag == "a" and self.in_permalink:
+            self.in_permalink = False
+        elif tag in SKIPPED_ELEMENTS and self.skip_depth:
             self.skip_depth -= 1
         elif tag == "pre" and self.pre_depth:
             self.pre_depth -= 1
@@ -80,7 +85,7 @@ class _TextAndCode(HTMLParser):
             self.prose.append("\n")
 
     def handle_data(self, data):
-        if self.skip_depth:
+        if self.skip_depth or self.in_permalink:
             return
         (self.code if self.pre_depth else self.prose).append(data)
 

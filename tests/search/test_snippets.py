@@ -53,3 +53,12 @@ def test_html_in_the_text_is_escaped():
     assert "<script>" not in snippet and "<img" not in snippet
     assert "&lt;<mark>script</mark>&gt;" in snippet
     assert marks(snippet)[-1] == "倒排索引"
+
+
+def test_heading_permalinks_are_not_prose():
+    from blog.markdown import render_markdown
+    from search.documents import split_prose_and_code
+
+    prose, _ = split_prose_and_code(render_markdown("## 排序：BM25\n\n给定查询。"))
+    assert "#" not in prose
+    assert "排序：BM25" in prose and "给定查询。" in prose
