@@ -18,7 +18,7 @@ from taggit.models import TagBase, TaggedItemBase
 
 from .markdown import extract_headings, render_markdown
 from .page_cache import bump_content_version_on_commit
-from .slugs import MAX_SLUG_LENGTH, pinyin_slug, unique_slug
+from .slugs import MAX_SLUG_LENGTH, fill_unique_slug, pinyin_slug
 
 
 class Series(models.Model):
@@ -45,10 +45,7 @@ class Series(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(
-                self.title, lambda slug: Series.objects.filter(slug=slug).exclude(pk=self.pk).exists()
-            )
+        fill_unique_slug(self, self.title)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -290,10 +287,7 @@ class Post(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(
-                self.title, lambda slug: Post.objects.filter(slug=slug).exclude(pk=self.pk).exists()
-            )
+        fill_unique_slug(self, self.title)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         if self.series_id is None:

@@ -34,3 +34,11 @@ def unique_slug(text, is_taken, max_length=MAX_SLUG_LENGTH):
         candidate = base[: max_length - len(suffix)].rstrip("-") + suffix
         number += 1
     return candidate
+
+
+def fill_unique_slug(instance, text):
+    """Give a model instance with an empty `slug` one spelled from `text`, unique in its table."""
+    if instance.slug:
+        return
+    rows = type(instance)._default_manager.exclude(pk=instance.pk)
+    instance.slug = unique_slug(text, lambda slug: rows.filter(slug=slug).exists())

@@ -88,26 +88,32 @@ def test_changelist_filters_and_search(client, editor):
     assert client.get(changelist, {"q": "倒排"}).context["cl"].result_count == 1
 
 
-def test_series_inline_swaps_two_parts(client, editor):
-    series = make_series(slug="s")
-    first = make_post("One", series=series, series_order=1)
-    second = make_post("Two", series=series, series_order=2)
+def series_form(series, orders):
+    """The series change form with its parts inline, each post given the position in `orders`."""
     data = {
         "title": series.title,
         "slug": series.slug,
         "description": "",
-        "posts-TOTAL_FORMS": "2",
-        "posts-INITIAL_FORMS": "2",
+        "posts-TOTAL_FORMS": str(len(orders)),
+        "posts-INITIAL_FORMS": str(len(orders)),
         "posts-MIN_NUM_FORMS": "0",
         "posts-MAX_NUM_FORMS": "1000",
-        "posts-0-id": first.pk,
-        "posts-0-series": series.pk,
-        "posts-0-series_order": "2",
-        "posts-1-id": second.pk,
-        "posts-1-series": series.pk,
-        "posts-1-series_order": "1",
     }
-    response = client.post(reverse("admin:blog_series_change", args=[series.pk]), data)
+    for index, (post, order) in enumerate(orders):
+        data |= {
+            f"posts-{index}-id": post.pk,
+            f"posts-{index}-series": series.pk,
+            f"posts-{index}-series_order": str(order),
+        }
+    return data
+
+
+def test_series_inline_swaps_two_parts(client, editor):
+    series = make_series(slug="s")
+    first = make_post("One", series=series, series_order=1)
+    second = make_post("Two", series=series, series_order=2)
+    url = reverse("admin:blog_series_change", args=[series.pk])
+    response = client.post(url, series_form(series, [(first, 2), (second, 1)]))
     assert response.status_code == 302, response.context and response.context["inline_admin_formsets"]
     assert list(series.posts.order_by("series_order").values_list("title", flat=True)) == ["Two", "One"]
 
@@ -116,22 +122,8 @@ def test_series_inline_refuses_two_parts_in_one_position(client, editor):
     series = make_series(slug="s")
     first = make_post("One", series=series, series_order=1)
     second = make_post("Two", series=series, series_order=2)
-    data = {
-        "title": series.title,
-        "slug": series.slug,
-        "description": "",
-        "posts-TOTAL_FORMS": "2",
-        "posts-INITIAL_FORMS": "2",
-        "posts-MIN_NUM_FORMS": "0",
-        "posts-MAX_NUM_FORMS": "1000",
-        "posts-0-id": first.pk,
-        "posts-0-series": series.pk,
-        "posts-0-series_order": "1",
-        "posts-1-id": second.pk,
-        "posts-1-series": series.pk,
-        "posts-1-series_order": "1",
-    }
-    response = client.post(reverse("admin:blog_series_change", args=[series.pk]), data)
+    url = reverse("admin:blog_series_change", args=[series.pk])
+    response = client.post(url, series_form(series, [(first, 1), (second, 1)]))
     assert response.status_code == 200
     assert list(series.posts.order_by("series_order").values_list("title", flat=True)) == ["One", "Two"]
 
