@@ -44,7 +44,7 @@ def main():
     shortfall = options.posts - Post.objects.count()
     if shortfall > 0:
         print(f"generating {shortfall:,} posts …", flush=True)
-        call_command("generate_posts", shortfall, "--seed", "5", "--no-index")
+        call_command("generate_posts", shortfall, "--seed", "5")
     live = Post.objects.published()
     total = live.count()
     rng = random.Random(3)
