@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 WITH_SERVICES := $(BIN)/python scripts/embedded_services.py --
 
-.PHONY: run test lint format bench check-deploy clean-var
+.PHONY: run test test-browser lint format bench check-deploy clean-var
 
 $(BIN)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Inkstone needs Python 3.11 or newer (PYTHON=python3.12 make ...)" if sys.version_info < (3, 11) else 0)'
@@ -20,6 +20,10 @@ run: $(BIN)/.installed
 ## make test: the suite against the PostgreSQL/Redis in DATABASE_URL/REDIS_URL, else embedded ones.
 test: $(BIN)/.installed
 	$(WITH_SERVICES) $(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+## make test-browser: only the real-browser tests (Debian's chromium; screenshots in var/screenshots/).
+test-browser: $(BIN)/.installed
+	$(WITH_SERVICES) $(BIN)/python -m pytest tests/browser -m browser $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -6,6 +6,7 @@ app_name = "blog"
 
 urlpatterns = [
     path("", views.timeline, name="timeline"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("posts/<slug:slug>/", views.post_detail, name="post"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
     path("series/<slug:slug>/", views.series_detail, name="series"),

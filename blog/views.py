@@ -7,8 +7,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
 from accounts.roles import may_edit_post
@@ -158,3 +159,8 @@ def archive_year(request, year):
     if not posts:
         raise Http404(_("No posts were published in %(year)s.") % {"year": year})
     return render(request, "blog/archive_year.html", {"year": year, "posts": posts})
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for on pages that name no icon (the admin's)."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
