@@ -43,9 +43,11 @@ done = function(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write
     + summary.errors.timeout + summary.errors.status
   io.write(string.format(
-    '{"requests": %d, "seconds": %.3f, "p50_ms": %.3f, "p99_ms": %.3f, "errors": %d, "non2xx": %d}\\n',
+    '{"requests": %d, "seconds": %.3f, "p50_ms": %.3f, "p99_ms": %.3f, "errors": %d, "non2xx": %d, '
+    .. '"connect": %d, "read": %d, "write": %d, "timeout": %d}\\n',
     summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
-    latency:percentile(99) / 1000, errors, summary.errors.status))
+    latency:percentile(99) / 1000, errors, summary.errors.status, summary.errors.connect,
+    summary.errors.read, summary.errors.write, summary.errors.timeout))
 end
 """
 
@@ -131,7 +133,8 @@ def main():
         report("load", f"{label} requests/s", result["requests"] / result["seconds"], "req/s", **context)
         report("load", f"{label} p50", result["p50_ms"], "ms", **context)
         report("load", f"{label} p99", result["p99_ms"], "ms", **context)
-        report("load", f"{label} errors", result["errors"], "errors", **context)
+        kinds = {kind: result[kind] for kind in ("non2xx", "connect", "read", "write", "timeout")}
+        report("load", f"{label} errors", result["errors"], "errors", **context, **kinds)
     report("load", "load overall requests/s", total_requests / total_seconds, "req/s", **context)
     errors = sum(result["errors"] for result in results.values())
     if errors:

@@ -17,6 +17,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 VERSION_KEY = "content-version"
+# Part of every page key: bump it when the shape of a cached entry changes, so a deploy never
+# reads entries written by the previous release.
+ENTRY_FORMAT = 2
 
 
 def content_version():
@@ -45,7 +48,7 @@ def bump_content_version_on_commit():
 def page_key(request, version):
     """The cache key of this request's page: content version, UI language and full path."""
     path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
-    return f"page:{version}:{get_language()}:{path}"
+    return f"page{ENTRY_FORMAT}:{version}:{get_language()}:{path}"
 
 
 def cached_for_readers(view):
@@ -60,14 +63,16 @@ def cached_for_readers(view):
         ):
             return view(request, *args, **kwargs)
         key = page_key(request, content_version())
-        content = cache.get(key)
-        if content is not None:
-            response = HttpResponse(content)
+        cached = cache.get(key)
+        if cached is not None:
+            content, content_type = cached
+            response = HttpResponse(content, content_type=content_type)
             response["X-Page-Cache"] = "hit"
         else:
             response = view(request, *args, **kwargs)
             if response.status_code == 200 and not response.streaming and not response.cookies:
-                cache.set(key, response.content, timeout=settings.PAGE_CACHE_SECONDS)
+                cached = (response.content, response["Content-Type"])
+                cache.set(key, cached, timeout=settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         patch_vary_headers(response, ["Cookie"])
         return response

@@ -1,8 +1,13 @@
-"""Celery tasks of search: each takes primary keys, re-reads rows and is idempotent."""
+"""Celery tasks of search: each takes primary keys, re-reads rows and is idempotent.
+
+Search pages are cached like every reader page, under the content version; the version is
+bumped once more when documents change, since the index catches up after the post's commit.
+"""
 
 from celery import shared_task
 
 from blog.models import Post
+from blog.page_cache import bump_content_version_on_commit
 
 from . import indexing
 from .tokenize import get_segmenter
@@ -11,7 +16,9 @@ from .tokenize import get_segmenter
 @shared_task
 def index_post(post_id):
     """Bring post `post_id`'s search document up to date (or remove it for a draft or deleted post)."""
-    return indexing.index_post(post_id)
+    outcome = indexing.index_post(post_id)
+    bump_content_version_on_commit()
+    return outcome
 
 
 @shared_task
@@ -19,6 +26,7 @@ def index_posts_in_series(series_id):
     """Re-index the posts of series `series_id`, whose title is part of their documents."""
     for post_id in Post.objects.filter(series_id=series_id).values_list("pk", flat=True):
         indexing.index_post(post_id)
+    bump_content_version_on_commit()
 
 
 @shared_task
@@ -26,13 +34,16 @@ def index_posts_with_tag(tag_id):
     """Re-index the posts carrying tag `tag_id`, whose name is part of their documents."""
     for post_id in Post.objects.filter(tags__id=tag_id).values_list("pk", flat=True):
         indexing.index_post(post_id)
+    bump_content_version_on_commit()
 
 
 @shared_task
 def reindex_all_posts():
     """Rebuild every document, e.g. after the domain dictionary changed; returns how many."""
     get_segmenter(recheck=True)  # the new dictionary, before the first document
-    return indexing.reindex_all()
+    count = indexing.reindex_all()
+    bump_content_version_on_commit()
+    return count
 
 
 @shared_task
@@ -42,4 +53,7 @@ def sync_search_index():
     Posts published by a bulk update (`publish()`, admin actions) send no signal; run this
     from beat every few minutes so they become findable without a manual reindex.
     """
-    return {"indexed": indexing.index_missing_documents(), "removed": indexing.remove_stale_documents()}
+    changes = {"indexed": indexing.index_missing_documents(), "removed": indexing.remove_stale_documents()}
+    if any(changes.values()):
+        bump_content_version_on_commit()
+    return changes

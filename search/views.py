@@ -5,6 +5,8 @@ from urllib.parse import urlencode
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from blog.page_cache import cached_for_readers
+
 from .query import MAX_QUERY_LENGTH, parse_query
 from .results import Filters, search_posts
 
@@ -30,6 +32,7 @@ def _url(params, **changes):
     return "?" + urlencode({name: value for name, value in merged.items() if value})
 
 
+@cached_for_readers
 def search(request):
     """/search/?q=…: the form, and results with facets when the query has something to find."""
     text, query, filters, results = _search(request)
@@ -52,6 +55,7 @@ def search(request):
     return render(request, "search/search.html", context)
 
 
+@cached_for_readers
 def search_api(request):
     """/search/api/?q=…: the same results as JSON, for scripts and live search."""
     text, _query, _filters, results = _search(request)

@@ -81,3 +81,12 @@ def test_each_language_has_its_own_cached_page(client):
     chinese = client.get("/", headers={"accept-language": "zh-hans"})
     assert english["X-Page-Cache"] == chinese["X-Page-Cache"] == "miss"
     assert client.get("/", headers={"accept-language": "en"})["Content-Language"] == "en"
+
+
+def test_cached_json_keeps_its_content_type(client):
+    make_post("倒排索引")
+    first = client.get("/search/api/", {"q": "倒排索引"})
+    second = client.get("/search/api/", {"q": "倒排索引"})
+    assert second["X-Page-Cache"] == "hit"
+    assert second["Content-Type"] == first["Content-Type"] == "application/json"
+    assert second.json() == first.json()
