@@ -56,6 +56,8 @@ BENCH_DATABASE = use_bench_database()
 # Only now: the settings read DATABASE_URL, chosen just above.
 import django
 
+from bench.report import report
+
 django.setup()
 
 import opencc
@@ -155,6 +157,10 @@ def main() -> int:
     print(f"  cores: {os.cpu_count()} (load average {load:.1f}); {database_size()}")
     print(f"  matches per query: median {statistics.median(totals):.0f}, max {max(totals)}")
     print(f"  all queries            {percentiles(timings)}")
+    ordered = sorted(timings)
+    context = {"published_posts": live, "queries": len(timings), "uncached": "yes"}
+    report("search", "search p50, server side", statistics.median(ordered), "ms", **context)
+    report("search", "search p95, server side", ordered[math.ceil(len(ordered) * 0.95) - 1], "ms", **context)
     buckets = [
         ("under 1,000 matches", 0, 1000),
         ("1,000-10,000 matches", 1000, 10000),
