@@ -288,8 +288,7 @@ class Post(models.Model):
 
     def save(self, *args, **kwargs):
         fill_unique_slug(self, self.title)
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
+        self.fill_publication_time()
         if self.series_id is None:
             self.series_order = None
         elif self.series_order is None:
@@ -315,9 +314,14 @@ class Post(models.Model):
         self.body_html = render_markdown(self.body)
         self.headings = [asdict(heading) for heading in extract_headings(self.body_html)]
 
-    def clean(self):
+    def fill_publication_time(self):
+        """A post published without a time is published now."""
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+
+    def clean(self):
+        # Before the database constraint is validated, which needs the time filled in.
+        self.fill_publication_time()
         if self.status == self.Status.SCHEDULED and self.published_at is None:
             raise ValidationError(
                 {"published_at": _("Choose the publication time at which this post should go live.")}

@@ -20,8 +20,12 @@ from .page_cache import cached_for_readers
 from .timeline_filters import TimelineFilter
 
 
-def paged_timeline(request, queryset, template, context):
-    """Render `template` with one keyset page of `queryset`; a forged cursor gets a 400 page."""
+def paged_timeline(request, queryset, template, context, *, empty_first_page_message=None):
+    """Render `template` with one keyset page of `queryset`; a forged cursor gets a 400 page.
+
+    With `empty_first_page_message`, a first page with no posts is a 404 saying so (the page's
+    own query answers that; no separate count is needed).
+    """
     try:
         page = timeline_page(
             queryset.for_listing(),
@@ -36,6 +40,9 @@ def paged_timeline(request, queryset, template, context):
             {"message": _("This page link is damaged. Start again from the newest posts.")},
             status=400,
         )
+    first_page = not request.GET.get("before") and not request.GET.get("after")
+    if empty_first_page_message and first_page and not page.posts:
+        raise Http404(empty_first_page_message)
     attach_series_positions(page.posts)
     return render(request, template, {**context, "page": page, "posts": page.posts})
 
@@ -105,10 +112,13 @@ def post_detail(request, slug):
 def tag_detail(request, slug):
     """Published posts with one tag; a tag with none is 404."""
     tag = get_object_or_404(Tag, slug=slug)
-    posts = Post.objects.published().filter(tags=tag)
-    if not request.GET.get("before") and not request.GET.get("after") and not posts.exists():
-        raise Http404(_("No published posts carry this tag."))
-    return paged_timeline(request, posts, "blog/tag_detail.html", {"tag": tag})
+    return paged_timeline(
+        request,
+        Post.objects.published().filter(tags=tag),
+        "blog/tag_detail.html",
+        {"tag": tag},
+        empty_first_page_message=_("No published posts carry this tag."),
+    )
 
 
 @cached_for_readers
@@ -127,10 +137,13 @@ def author_detail(request, username):
     author = get_object_or_404(
         get_user_model().objects.select_related("author_profile"), username=username, is_active=True
     )
-    posts = Post.objects.published().filter(author=author)
-    if not request.GET.get("before") and not request.GET.get("after") and not posts.exists():
-        raise Http404(_("This author has no published posts."))
-    return paged_timeline(request, posts, "blog/author_detail.html", {"author": author})
+    return paged_timeline(
+        request,
+        Post.objects.published().filter(author=author),
+        "blog/author_detail.html",
+        {"author": author},
+        empty_first_page_message=_("This author has no published posts."),
+    )
 
 
 @cached_for_readers

@@ -103,7 +103,6 @@ class VettedHTTPSConnectionPool(HTTPSConnectionPool):
 def _pool_manager():
     manager = urllib3.PoolManager(num_pools=50, maxsize=4, retries=False)
     manager.pool_classes_by_scheme = {"http": VettedHTTPConnectionPool, "https": VettedHTTPSConnectionPool}
-    manager.key_fn_by_scheme = manager.key_fn_by_scheme.copy()
     return manager
 
 

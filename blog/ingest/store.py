@@ -62,11 +62,11 @@ def ingest_author(source):
 def entry_tags(source, entry):
     """The source's default tags followed by the entry's own categories, without repeats."""
     names = [name.strip() for name in source.default_tags.split(",")] + entry.tags
-    unique = []
+    unique = {}
     for name in names:
-        if name and name.casefold() not in {seen.casefold() for seen in unique}:
-            unique.append(name[:100])
-    return unique[:MAX_TAGS]
+        if name:
+            unique.setdefault(name.casefold(), name[:100])
+    return list(unique.values())[:MAX_TAGS]
 
 
 def store_entry(source, entry, author):
