@@ -16,9 +16,10 @@ from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from .events import posts_created
 from .markdown import extract_headings, render_markdown
 from .page_cache import bump_content_version_on_commit
-from .slugs import MAX_SLUG_LENGTH, fill_unique_slug, pinyin_slug
+from .slugs import MAX_SLUG_LENGTH, fill_unique_slug, fill_unique_slugs, pinyin_slug
 
 
 class Series(models.Model):
@@ -69,6 +70,25 @@ class Tag(TagBase):
 
     def get_absolute_url(self):
         return reverse("blog:tag", kwargs={"slug": self.slug})
+
+    @classmethod
+    def named(cls, names):
+        """Return {name.casefold(): Tag} for `names`, creating the missing ones.
+
+        Names match case-insensitively, as taggit does with TAGGIT_CASE_INSENSITIVE: one query
+        when every tag exists, one more per new tag.
+        """
+        wanted = {name.casefold(): name for name in names if name}
+        if not wanted:
+            return {}
+        lookup = Q()
+        for name in wanted.values():
+            lookup |= Q(name__iexact=name)
+        found = {tag.name.casefold(): tag for tag in cls.objects.filter(lookup)}
+        for key, name in wanted.items():
+            if key not in found:
+                found[key], _ = cls.objects.get_or_create(name__iexact=name, defaults={"name": name})
+        return found
 
 
 class TaggedPost(TaggedItemBase):
@@ -164,6 +184,36 @@ class PostQuerySet(models.QuerySet):
         """Turn every post in the queryset back into a draft (its publication time is kept)."""
         bump_content_version_on_commit()
         return self.update(status=Post.Status.DRAFT)
+
+    def create_rendered(self, posts, tag_names):
+        """Insert new posts as save() would, in a few queries for the whole batch.
+
+        Each post gets a unique slug, its publication time, its place in its series and its
+        rendered body; `tag_names[i]` are the tag names of `posts[i]`. Bulk inserts send no
+        post_save, so the batch's excerpts are queued as one task and `posts_created` tells the
+        other apps once. Call inside a transaction: a slug or entry taken meanwhile by another
+        worker raises IntegrityError and nothing of the batch is kept.
+        """
+        from .tasks import generate_excerpts  # tasks import this module
+
+        if not posts:
+            return []
+        for post in posts:
+            post.fill_publication_time()
+            post.render()
+        fill_unique_slugs(posts, [post.title for post in posts])
+        fill_series_orders(posts)
+        created = self.bulk_create(posts)
+        tags = Tag.named(name for names in tag_names for name in names)
+        TaggedPost.objects.bulk_create(
+            TaggedPost(content_object=post, tag=tags[name.casefold()])
+            for post, names in zip(created, tag_names, strict=True)
+            for name in dict.fromkeys(name for name in names if name)
+        )
+        post_ids = [post.pk for post in created]
+        transaction.on_commit(lambda: generate_excerpts.delay(post_ids))
+        posts_created.send(sender=Post, post_ids=post_ids)
+        return created
 
     def publish_due(self):
         """Flip scheduled posts whose time has come to published; returns how many changed."""
@@ -289,15 +339,7 @@ class Post(models.Model):
     def save(self, *args, **kwargs):
         fill_unique_slug(self, self.title)
         self.fill_publication_time()
-        if self.series_id is None:
-            self.series_order = None
-        elif self.series_order is None:
-            last = (
-                Post.objects.filter(series_id=self.series_id)
-                .exclude(pk=self.pk)
-                .aggregate(models.Max("series_order"))["series_order__max"]
-            )
-            self.series_order = (last or 0) + 1
+        fill_series_orders([self])
         self.render()
         super().save(*args, **kwargs)
         from .tasks import generate_excerpt  # tasks import this module
@@ -340,6 +382,24 @@ class Post(models.Model):
     def reading_minutes(self):
         """Minutes to read: CJK characters at 400 a minute plus Latin words at 200 a minute."""
         return reading_minutes(self.body)
+
+
+def fill_series_orders(posts):
+    """Put each post in a series without a part number last in its series (in list order)."""
+    last_parts = {}
+    for post in posts:
+        if post.series_id is None:
+            post.series_order = None
+        elif post.series_order is None:
+            if post.series_id not in last_parts:
+                last_parts[post.series_id] = (
+                    Post.objects.filter(series_id=post.series_id)
+                    .exclude(pk=post.pk)
+                    .aggregate(models.Max("series_order"))["series_order__max"]
+                    or 0
+                )
+            last_parts[post.series_id] += 1
+            post.series_order = last_parts[post.series_id]
 
 
 CJK_CHARACTER = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")

@@ -42,3 +42,22 @@ def fill_unique_slug(instance, text):
         return
     rows = type(instance)._default_manager.exclude(pk=instance.pk)
     instance.slug = unique_slug(text, lambda slug: rows.filter(slug=slug).exists())
+
+
+def fill_unique_slugs(instances, texts):
+    """fill_unique_slug for many unsaved instances of one model, in one query when names are new.
+
+    Slugs are unique among the instances too. Only a slug already taken in the table costs the
+    extra queries of unique_slug.
+    """
+    pending = [(instance, text) for instance, text in zip(instances, texts, strict=True) if not instance.slug]
+    if not pending:
+        return
+    rows = type(pending[0][0])._default_manager.all()
+    bases = [pinyin_slug(text) or FALLBACK_SLUG for _, text in pending]
+    taken = set(rows.filter(slug__in=set(bases)).values_list("slug", flat=True))
+    for (instance, text), base in zip(pending, bases, strict=True):
+        if base in taken:
+            base = unique_slug(text, lambda slug: slug in taken or rows.filter(slug=slug).exists())
+        instance.slug = base
+        taken.add(base)

@@ -19,14 +19,27 @@ CLAIM_FOR = timedelta(minutes=10)
 @shared_task
 def generate_excerpt(post_id):
     """Store the excerpt of post `post_id`; a missing post (deleted meanwhile) is not an error."""
-    post = Post.objects.filter(pk=post_id).first()
-    if post is None:
-        return
-    excerpt = make_excerpt(post)
-    # update() rather than save(): no re-render, no new task, and a concurrent editor's
-    # other fields are left alone.
-    if Post.objects.filter(pk=post_id).exclude(excerpt=excerpt).update(excerpt=excerpt):
+    return generate_excerpts([post_id])
+
+
+@shared_task
+def generate_excerpts(post_ids):
+    """Store the excerpts of posts `post_ids` (a batch from ingestion); returns how many changed.
+
+    Posts deleted meanwhile are skipped. One UPDATE for the changed ones, no save(): no
+    re-render, no new task, and a concurrent editor's other fields are left alone.
+    """
+    posts = Post.objects.filter(pk__in=post_ids).only("body", "body_html", "summary", "language", "excerpt")
+    changed = []
+    for post in posts:
+        excerpt = make_excerpt(post)
+        if excerpt != post.excerpt:
+            post.excerpt = excerpt
+            changed.append(post)
+    if changed:
+        Post.objects.bulk_update(changed, ["excerpt"])
         bump_content_version_on_commit()
+    return len(changed)
 
 
 @shared_task

@@ -10,6 +10,7 @@ class SearchConfig(AppConfig):
         """Keep search documents in step with posts, tags, series and the domain dictionary."""
         from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
+        from blog.events import posts_created
         from blog.models import Post, Series, Tag
 
         from . import signals
@@ -17,6 +18,7 @@ class SearchConfig(AppConfig):
 
         post_save.connect(signals.post_changed, sender=Post, dispatch_uid="search.post_saved")
         post_delete.connect(signals.post_changed, sender=Post, dispatch_uid="search.post_deleted")
+        posts_created.connect(signals.posts_created, sender=Post, dispatch_uid="search.posts_created")
         m2m_changed.connect(
             signals.post_tags_changed, sender=Post.tags.through, dispatch_uid="search.post_tags_changed"
         )

@@ -87,22 +87,32 @@ class DocumentBuilder:
 
 
 def index_post(post_id):
-    """Bring the document of post `post_id` up to date; returns True if the post is indexed.
+    """Bring the document of post `post_id` up to date; returns True if the post is indexed."""
+    return post_id in index_posts([post_id])
 
-    The post row is locked while its document is written, so concurrent runs for the same post
-    serialise, and whichever runs last writes what the post is now.
+
+def index_posts(post_ids):
+    """Bring the documents of posts `post_ids` up to date; returns the ids of those indexed.
+
+    Posts that are drafts now, or gone, lose their documents. The post rows are locked while
+    their documents are written, so concurrent runs for the same post serialise, and whichever
+    runs last writes what the post is now.
     """
+    post_ids = set(post_ids)
     with transaction.atomic():
-        post = (
-            Post.objects.select_for_update(of=("self",)).select_related("series").filter(pk=post_id).first()
+        posts = list(
+            Post.objects.select_for_update(of=("self",))
+            .filter(pk__in=post_ids, status__in=Post.LIVE_STATUSES)
+            .select_related("series")
+            .prefetch_related("tags")
+            .order_by("pk")
         )
-        if post is None or post.status not in Post.LIVE_STATUSES:
-            SearchDocument.objects.filter(post_id=post_id).delete()
-            return False
-        source, copied = _document_source(post)
-        parts = build_document(**source)
-        SearchDocument.objects.update_or_create(post_id=post_id, defaults={**parts._asdict(), **copied})
-    return True
+        indexed = {post.pk for post in posts}
+        if post_ids - indexed:
+            SearchDocument.objects.filter(post_id__in=post_ids - indexed).delete()
+        if posts:
+            write_documents(posts)
+    return indexed
 
 
 def write_documents(posts, builder=None):

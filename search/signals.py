@@ -20,6 +20,13 @@ def post_changed(sender, instance, **kwargs):
     _after_commit(index_post, instance.pk)
 
 
+def posts_created(sender, post_ids, **kwargs):
+    """Posts were inserted in bulk (feed ingestion): index them in one task."""
+    from .tasks import index_posts
+
+    _after_commit(index_posts, list(post_ids))
+
+
 def post_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
     """Tags were added to or removed from posts: refresh the documents of those posts."""
     from .tasks import index_post

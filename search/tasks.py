@@ -22,6 +22,14 @@ def index_post(post_id):
 
 
 @shared_task
+def index_posts(post_ids):
+    """Bring the documents of posts `post_ids` (a batch from ingestion) up to date; returns how many."""
+    indexed = indexing.index_posts(post_ids)
+    bump_content_version_on_commit()
+    return len(indexed)
+
+
+@shared_task
 def index_posts_in_series(series_id):
     """Re-index the posts of series `series_id`, whose title is part of their documents."""
     for post_id in Post.objects.filter(series_id=series_id).values_list("pk", flat=True):

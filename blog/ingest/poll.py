@@ -46,7 +46,8 @@ def record_failure(source, message, now):
     source.save(update_fields=["consecutive_errors", "last_error", "last_polled_at", "next_poll_at"])
 
 
-def record_success(source, result, now, warning=""):
+def record_success(source, result, now, warning="", discovered=()):
+    """Store a successful poll's fetch state, plus the `discovered` fields (title, site URL)."""
     source.consecutive_errors = 0
     source.last_error = ""
     source.last_warning = warning[:2000]
@@ -56,7 +57,7 @@ def record_success(source, result, now, warning=""):
     source.last_modified = result.last_modified[:100]
     fields = [
         "consecutive_errors", "last_error", "last_warning", "last_polled_at", "last_success_at",
-        "next_poll_at", "etag", "last_modified", "title", "site_url",
+        "next_poll_at", "etag", "last_modified", *discovered,
     ]  # fmt: skip
     if result.permanent_url and not Source.objects.filter(feed_url=result.permanent_url).exists():
         source.feed_url = result.permanent_url  # a 301: remember where the feed lives now
@@ -105,13 +106,18 @@ def _poll_locked(source_id):
         message = "The address did not return an RSS or Atom feed."
         record_failure(source, message, now)
         return PollResult(source, "failed", report, message)
-    source.title = source.title or parsed.title
-    source.site_url = source.site_url or parsed.site_url
+    discovered = []
+    if not source.title and parsed.title:
+        source.title = parsed.title
+        discovered.append("title")
+    if not source.site_url and parsed.site_url:
+        source.site_url = parsed.site_url
+        discovered.append("site_url")
     report = store_entries(source, parsed.entries)
     warning = parsed.warning
     if report.failed:
         warning = "; ".join(
             filter(None, [warning, f"{len(report.failed)} entries failed: {report.failed[0]}"])
         )
-    record_success(source, result, now, warning)
+    record_success(source, result, now, warning, discovered)
     return PollResult(source, "stored", report)

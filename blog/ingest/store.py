@@ -69,45 +69,71 @@ def entry_tags(source, entry):
     return list(unique.values())[:MAX_TAGS]
 
 
-def store_entry(source, entry, author):
-    """Create or update the post for one entry; returns "created", "updated" or "unchanged".
+@dataclass
+class PreparedEntry:
+    """A feed entry converted to what its post stores, before any database work."""
 
-    Each entry is one transaction: a post appears with its tags or not at all, so a worker
-    killed half-way leaves nothing half-made, and the retry simply carries on.
-    """
+    entry: object
+    title: str
+    body: str
+    fingerprint: str
+
+    @property
+    def label(self):
+        return self.entry.title or self.entry.link or self.entry.guid
+
+
+def prepare_entry(source, entry):
+    """Convert one entry's HTML to Markdown and settle its title and fingerprint."""
     body = html_to_markdown(entry.html, entry.link or source.site_url or source.feed_url)
     title = entry.title
     if not title:
         first_line = next((line for line in body.splitlines() if line.strip()), "")
         title = first_line.lstrip("#").strip()[:80] or entry.link[:200] or "(untitled)"
-    fingerprint = content_hash(title, body)
+    return PreparedEntry(entry, title, body, content_hash(title, body))
+
+
+def new_post(source, prepared, author):
+    """The unsaved post for an entry seen for the first time."""
+    entry = prepared.entry
+    now = timezone.now()
+    return Post(
+        title=prepared.title,
+        body=prepared.body,
+        author=author,
+        status=Post.Status.PUBLISHED if source.publish_immediately else Post.Status.DRAFT,
+        published_at=min(entry.published or now, now),  # a future date must not hide the post
+        language=guess_language(f"{prepared.title}\n{prepared.body}"),
+        series=source.default_series,
+        source=source,
+        source_guid=entry.guid,
+        original_url=entry.link[:1000],
+        source_hash=prepared.fingerprint,
+    )
+
+
+def store_entry(source, prepared, author):
+    """Create or update the post for one entry; returns "created", "updated" or "unchanged".
+
+    The one-at-a-time path, for changed entries and for a batch that met a concurrent worker.
+    Each entry is one transaction: a post appears with its tags or not at all, so a worker
+    killed half-way leaves nothing half-made, and the retry simply carries on.
+    """
+    entry = prepared.entry
     with transaction.atomic():
         existing = Post.objects.select_for_update().filter(source=source, source_guid=entry.guid).first()
         if existing is not None:
-            if existing.source_hash == fingerprint:
+            if existing.source_hash == prepared.fingerprint:
                 return "unchanged"
             if content_hash(existing.title, existing.body) != existing.source_hash:
                 # Edited in the admin since we ingested it: the editor's version wins.
                 return "unchanged"
-            existing.title, existing.body, existing.source_hash = title, body, fingerprint
+            existing.title, existing.body = prepared.title, prepared.body
+            existing.source_hash = prepared.fingerprint
             existing.original_url = entry.link or existing.original_url
             existing.save()
             return "updated"
-        now = timezone.now()
-        published_at = min(entry.published or now, now)  # a future date must not hide the post
-        post = Post(
-            title=title,
-            body=body,
-            author=author,
-            status=Post.Status.PUBLISHED if source.publish_immediately else Post.Status.DRAFT,
-            published_at=published_at,
-            language=guess_language(f"{title}\n{body}"),
-            series=source.default_series,
-            source=source,
-            source_guid=entry.guid,
-            original_url=entry.link[:1000],
-            source_hash=fingerprint,
-        )
+        post = new_post(source, prepared, author)
         try:
             with transaction.atomic():
                 post.save()
@@ -120,18 +146,56 @@ def store_entry(source, entry, author):
         return "created"
 
 
+def store_new_entries(source, prepared_entries, author):
+    """Insert the posts of entries never seen before in one transaction; True if it worked.
+
+    A feed's new entries usually all are: one bulk insert of posts and one of their tags, and
+    one task each for their excerpts and search documents. If anything goes wrong (another
+    worker stored one of them meanwhile or took a slug, one entry's data is unstorable),
+    nothing of the batch is kept and False says to go one by one, where each failure is the
+    entry's own.
+    """
+    posts = [new_post(source, prepared, author) for prepared in prepared_entries]
+    tag_names = [entry_tags(source, prepared.entry) for prepared in prepared_entries]
+    try:
+        with transaction.atomic():
+            Post.objects.create_rendered(posts, tag_names)
+    except Exception:  # retried entry by entry below, where each error is reported
+        return False
+    return True
+
+
 def store_entries(source, entries):
     """Store every entry of a feed; one entry that fails never stops the others."""
     report = IngestReport()
     author = ingest_author(source)
+    prepared_entries = {}
     for entry in entries:
         label = entry.title or entry.link or entry.guid
+        if entry.guid in prepared_entries:
+            report.skipped.append(label)  # the feed lists the same entry twice
+            continue
         try:
-            outcome = store_entry(source, entry, author)
+            prepared_entries[entry.guid] = prepare_entry(source, entry)
         except Exception as error:
             report.failed.append(f"{label}: {type(error).__name__}: {error}"[:500])
-            continue
-        {"created": report.created, "updated": report.updated, "unchanged": report.skipped}[outcome].append(
-            label
+    known = set(
+        Post.objects.filter(source=source, source_guid__in=list(prepared_entries)).values_list(
+            "source_guid", flat=True
         )
+    )
+    new = [prepared for guid, prepared in prepared_entries.items() if guid not in known]
+    one_by_one = [prepared for guid, prepared in prepared_entries.items() if guid in known]
+    if len(new) > 1 and store_new_entries(source, new, author):
+        report.created.extend(prepared.label for prepared in new)
+    else:
+        one_by_one = new + one_by_one
+    outcomes = {"created": report.created, "updated": report.updated, "unchanged": report.skipped}
+    for prepared in one_by_one:
+        try:
+            outcome = store_entry(source, prepared, author)
+        except Exception as error:
+            report.failed.append(f"{prepared.label}: {type(error).__name__}: {error}"[:500])
+            continue
+        outcomes[outcome].append(prepared.label)
     return report

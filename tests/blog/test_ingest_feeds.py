@@ -7,15 +7,16 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models.signals import m2m_changed
+from django.test.utils import CaptureQueriesContext
 
 from blog.ingest.fetch import fetch
 from blog.ingest.parse import parse_feed
 from blog.ingest.poll import poll_source
 from blog.ingest.sources import SourceError, add_source
-from blog.ingest.store import store_entries
-from blog.models import Post, Source, TaggedPost
+from blog.ingest.store import ingest_author, store_entries
+from blog.models import Post, Source
 from blog.tasks import ingest_source, poll_due_sources
+from search.models import SearchDocument
 from tests.blog.feed_samples import atom, entries, rss
 
 
@@ -186,25 +187,58 @@ def test_review_sources_create_drafts(httpserver, client):
     assert client.get(post.get_absolute_url()).status_code == 404
 
 
+FAIL_TAGGING_OF_POST_2 = """
+    CREATE FUNCTION fail_tagging_of_post_2() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF (SELECT source_guid FROM blog_post WHERE id = NEW.content_object_id) = 'post-2' THEN
+            RAISE EXCEPTION 'worker killed';
+        END IF;
+        RETURN NEW;
+    END $$;
+    CREATE TRIGGER fail_tagging BEFORE INSERT ON blog_taggedpost
+        FOR EACH ROW EXECUTE FUNCTION fail_tagging_of_post_2();
+"""
+
+
 def test_an_entry_that_fails_half_way_leaves_no_half_made_post_and_a_retry_completes(httpserver):
     url = serve(httpserver, rss(entries(4)).encode())
     source = source_for(url, default_tags="t")
-
-    def fail_on_third(sender, instance, action, **kwargs):
-        if action == "post_add" and instance.source_guid == "post-2":
-            raise RuntimeError("worker killed")
-
-    m2m_changed.connect(fail_on_third, sender=TaggedPost)
-    try:
-        result = poll_source(source.pk)
-    finally:
-        m2m_changed.disconnect(fail_on_third, sender=TaggedPost)
+    with connection.cursor() as cursor:  # the database refuses post-2's tags, after its post row
+        cursor.execute(FAIL_TAGGING_OF_POST_2)
+    result = poll_source(source.pk)
     assert len(result.report.created) == 3 and "worker killed" in result.report.failed[0]
     assert not Post.objects.filter(source_guid="post-2").exists()  # not saved without its tags
     assert all(post.tags.exists() for post in Post.objects.all())
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER fail_tagging ON blog_taggedpost")
     retry = poll_source(source.pk)
     assert retry.report.created == ["第 2 篇：注意力机制"]
     assert Post.objects.count() == 4
+
+
+def test_new_entries_are_stored_in_a_fixed_number_of_queries(httpserver):
+    small = source_for(serve(httpserver, rss(entries(3)).encode(), "/small.xml"), default_tags="t")
+    large = source_for(serve(httpserver, rss(entries(30)).encode(), "/large.xml"), default_tags="t")
+    poll_source(small.pk)  # creates the shared tag and the ingest account
+    Post.objects.all().delete()
+    with CaptureQueriesContext(connection) as three:
+        assert len(poll_source(small.pk).report.created) == 3
+    Post.objects.all().delete()  # so that no title repeats an existing one (see the next test)
+    with CaptureQueriesContext(connection) as thirty:
+        assert len(poll_source(large.pk).report.created) == 30
+    assert len(thirty) == len(three)
+    assert Post.objects.filter(source=large, tags__name="t").count() == 30
+    assert all(post.body_html and post.slug for post in Post.objects.all())
+
+
+def test_repeated_titles_get_distinct_slugs(httpserver):
+    same_title = [{**item, "title": "周报"} for item in entries(2)]
+    Post.objects.create(
+        title="周报", body="已有", author=ingest_author(source_for("https://x.example.com/f"))
+    )
+    source = source_for(serve(httpserver, rss(same_title).encode()))
+    assert len(poll_source(source.pk).report.created) == 2
+    assert sorted(Post.objects.values_list("slug", flat=True)) == ["zhou-bao", "zhou-bao-2", "zhou-bao-3"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -260,10 +294,13 @@ def test_worker_ingests_end_to_end_with_excerpt(httpserver, celery_worker):
     source = source_for(url)
     ingest_source.delay(source.pk)
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and Post.objects.exclude(excerpt="").count() < 3:
+    while time.monotonic() < deadline and (
+        Post.objects.exclude(excerpt="").count() < 3 or SearchDocument.objects.count() < 3
+    ):
         time.sleep(0.1)
     assert Post.objects.count() == 3
     assert all("<math" in post.excerpt for post in Post.objects.all())
+    assert SearchDocument.objects.filter(text__contains="正文 1").count() == 1  # the batch was indexed
 
 
 def test_add_source_discovers_the_feed_from_a_page(httpserver):
