@@ -125,9 +125,8 @@ def lift_formulas(soup, formulas):
         tex = re.sub(r"\\\\\s*$", "", tex.rstrip())
         image.replace_with(formulas.add(tex, display))
     for text in list(soup.find_all(string=True)):
-        if isinstance(text, Comment) or text.find_parent(NO_MATH_INSIDE):
-            continue
-        if not TEXT_MATH_RE.search(text):
+        # The cheap test first: most strings hold no delimiter, and find_parent walks the tree.
+        if not TEXT_MATH_RE.search(text) or isinstance(text, Comment) or text.find_parent(NO_MATH_INSIDE):
             continue
         text.replace_with(
             NavigableString(TEXT_MATH_RE.sub(lambda match: _text_formula(match, formulas), text))
