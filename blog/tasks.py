@@ -43,6 +43,18 @@ def generate_excerpts(post_ids):
 
 
 @shared_task
+def fill_missing_excerpts(limit=500):
+    """Excerpt posts that have none, e.g. when a worker died between a commit and its task.
+
+    Run from beat every few minutes; returns how many excerpts were stored.
+    """
+    post_ids = list(
+        Post.objects.filter(excerpt="").exclude(body_html="", summary="").values_list("pk", flat=True)[:limit]
+    )
+    return generate_excerpts(post_ids) if post_ids else 0
+
+
+@shared_task
 def publish_due_posts():
     """Flip scheduled posts whose time has come to published; returns how many changed."""
     return Post.objects.publish_due()

@@ -253,6 +253,8 @@ CELERY_BEAT_SCHEDULE = {
     "poll-due-sources": {"task": "blog.tasks.poll_due_sources", "schedule": crontab()},
     # Posts published by a bulk update or by publish_due_posts send no signal; this catches them up.
     "sync-search-index": {"task": "search.tasks.sync_search_index", "schedule": crontab()},
+    # Excerpts whose task was lost (a worker killed right after a commit) are made up for.
+    "fill-missing-excerpts": {"task": "blog.tasks.fill_missing_excerpts", "schedule": crontab(minute="*/5")},
 }
 
 # Search: extra words the Chinese segmenter keeps whole (one per line; more in the admin).

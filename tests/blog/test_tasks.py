@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from blog.models import Post
-from blog.tasks import generate_excerpt, publish_due_posts
+from blog.tasks import fill_missing_excerpts, generate_excerpt, publish_due_posts
 from tests.factories import make_post
 
 
@@ -50,6 +50,19 @@ def test_excerpt_task_for_a_deleted_post_is_harmless():
     post.delete()
     generate_excerpt(post_id)
     assert not Post.objects.filter(pk=post_id).exists()
+
+
+@pytest.mark.django_db
+def test_excerpts_lost_with_their_task_are_made_up_for():
+    lost = make_post("Lost", body="这一段的摘要丢了。")
+    kept = make_post("Kept", body="这一段有摘要。")
+    empty = make_post("Empty", body="")
+    generate_excerpt(kept.pk)
+    Post.objects.filter(pk=lost.pk).update(excerpt="")
+    assert fill_missing_excerpts() == 1
+    assert Post.objects.get(pk=lost.pk).excerpt == "这一段的摘要丢了。"
+    assert Post.objects.get(pk=empty.pk).excerpt == ""  # nothing to excerpt: not picked up again
+    assert fill_missing_excerpts() == 0
 
 
 @pytest.mark.django_db
