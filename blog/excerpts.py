@@ -33,7 +33,9 @@ DANGLING_PUNCTUATION = set("（([【「《“‘-–—/,，、:：")
 BLOCK_ELEMENTS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd", "dt", "div", "br"}
 # Elements whose content is never excerpt text.
 SKIPPED_ELEMENTS = {"table", "script", "style", "sup", "figcaption", "svg", "button", "template"}
-SKIPPED_CLASSES = {"footnotes", "footnote-ref", "heading-anchor", "footnote-backref", "toc"}
+SKIPPED_CLASSES = {
+    "footnotes", "footnote-ref", "heading-anchor", "footnote-backref", "toc", "equation-number",
+}  # fmt: skip
 
 # One atom of text: a URL, a Latin word or number (inner . - + / ' _ kept), one CJK character, an
 # emoji with its variation selectors, skin tones and ZWJ joins, whitespace, or any other character.

@@ -3,6 +3,7 @@
 The dialect is CommonMark (markdown-it-py) plus GFM tables, strikethrough, task lists
 and bare-URL autolinks, footnotes, CJK-friendly emphasis and line breaks, and math:
 ``$…$`` / ``\\(…\\)`` inline, ``$$…$$`` / ``\\[…\\]`` / ``\\begin{align}`` … display.
+Numbered environments are numbered through the post, and ``\\eqref{label}`` links to them.
 Math becomes MathML on the server (see :mod:`blog.math`); code is highlighted with
 Pygments; everything that leaves this module has been through the nh3 allowlist.
 """
@@ -249,19 +250,125 @@ def _render_inline_math(
     return tex_to_mathml(tokens[index].content.strip(), display=False)
 
 
+def _display_math(token: Token, element: str) -> str:
+    """A display formula in `element`, with its equation number at the right when it has one."""
+    number = token.meta.get("equation_number")
+    if number is None:
+        mathml = tex_to_mathml(token.content.strip(), display=True)
+        return f'<{element} class="math-display">{mathml}</{element}>'
+    mathml = tex_to_mathml(_TAG_RE.sub("", token.content).strip(), display=True)
+    return (
+        f'<{element} class="math-display numbered" id="{_equation_id(number)}">{mathml}'
+        f'<span class="equation-number">{escapeHtml(_equation_label(number))}</span></{element}>'
+    )
+
+
 def _render_display_math_in_text(
     renderer: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
 ) -> str:
     # Inside a paragraph a <div> would end the paragraph, so a block-styled span it is.
-    mathml = tex_to_mathml(tokens[index].content.strip(), display=True)
-    return f'<span class="math-display">{mathml}</span>'
+    return _display_math(tokens[index], "span")
 
 
 def _render_display_math_block(
     renderer: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
 ) -> str:
-    mathml = tex_to_mathml(tokens[index].content.strip(), display=True)
-    return f'<div class="math-display">{mathml}</div>\n'
+    return _display_math(tokens[index], "div") + "\n"
+
+
+# --- equation numbers ---------------------------------------------------------------
+#
+# As in LaTeX: each numbered environment (equation, align, gather, multline, eqnarray,
+# alignat, flalign; not their starred forms) takes the next number, \tag{…} sets one by
+# hand, \notag or \nonumber on every row leaves it out, and \label{key} names it for
+# \eqref{key} / \ref{key} in the text, which link to it. Unlike LaTeX, a multi-row
+# environment takes one number for the whole block. Numbers count through the post.
+
+_NUMBERED_ENVIRONMENT_RE = re.compile(
+    r"^\s*\\begin\{(?:equation|align|gather|multline|eqnarray|alignat|flalign)\}"
+)
+_TAG_RE = re.compile(r"\\tag(\*?)\s*\{([^{}]*)\}")
+_LABEL_RE = re.compile(r"\\label\s*\{([^{}]*)\}")
+_NO_NUMBER_RE = re.compile(r"\\(?:notag|nonumber)(?![A-Za-z])")
+_ROW_BREAK_RE = re.compile(r"\\\\(?!\s*(?:\\end\b|$))")
+_DISPLAY_MATH_TYPES = {"math_block", "amsmath", "math_inline_double"}
+
+
+@dataclass(frozen=True)
+class EquationNumber:
+    text: str  # "3", or what \tag{…} says
+    parenthesized: bool = True  # \tag*{…} is shown as written
+
+
+def _equation_label(number: EquationNumber) -> str:
+    return f"({number.text})" if number.parenthesized else number.text
+
+
+def _equation_id(number: EquationNumber) -> str:
+    return "eq-" + slugify_heading(number.text)
+
+
+def _equation_number(tex: str, counter: list[int]) -> EquationNumber | None:
+    tag = _TAG_RE.search(tex)
+    if tag:
+        return EquationNumber(" ".join(tag.group(2).split()), parenthesized=not tag.group(1))
+    if not _NUMBERED_ENVIRONMENT_RE.match(tex):
+        return None
+    rows = len(_ROW_BREAK_RE.findall(tex)) + 1
+    if len(_NO_NUMBER_RE.findall(tex)) >= rows:
+        return None
+    counter[0] += 1
+    return EquationNumber(str(counter[0]))
+
+
+def _display_math_tokens(tokens: Sequence[Token]):
+    for token in tokens:
+        if token.type in _DISPLAY_MATH_TYPES:
+            yield token
+        elif token.children:
+            yield from _display_math_tokens(token.children)
+
+
+def _number_equations(state: StateCore) -> None:
+    """Number the post's display formulas and collect their labels into env["equations"]."""
+    counter, labels = [0], {}
+    for token in _display_math_tokens(state.tokens):
+        number = _equation_number(token.content, counter)
+        if number is None:
+            continue
+        token.meta["equation_number"] = number
+        for key in _LABEL_RE.findall(token.content):
+            labels.setdefault(key.strip(), number)
+    state.env["equations"] = labels
+
+
+def _equation_reference(state: StateInline, silent: bool) -> bool:
+    r"""Parse \eqref{key} and \ref{key} in text into a link to the labelled equation."""
+    source, start = state.src, state.pos
+    if not source.startswith(("\\eqref{", "\\ref{"), start):
+        return False
+    opening = source.index("{", start)
+    end = source.find("}", opening, state.posMax)
+    key = source[opening + 1 : end].strip() if end > 0 else ""
+    if not key or "\n" in key:
+        return False
+    if not silent:
+        token = state.push("equation_ref", "a", 0)
+        token.meta = {"key": key, "parenthesized": source[start + 1] == "e"}
+    state.pos = end + 1
+    return True
+
+
+def _render_equation_reference(
+    renderer: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
+) -> str:
+    meta = tokens[index].meta
+    number = env.get("equations", {}).get(meta["key"])
+    if number is None:  # LaTeX prints "??" for a label it does not know; the preview shows it too
+        unknown = "(??)" if meta["parenthesized"] else "??"
+        return f'<span class="equation-ref" title="{escapeHtml(meta["key"])}">{unknown}</span>'
+    text = _equation_label(number) if meta["parenthesized"] else number.text
+    return f'<a class="equation-ref" href="#{_equation_id(number)}">{escapeHtml(text)}</a>'
 
 
 # GFM splits table rows on every unescaped "|" and turns "\|" into "|", which would cut
@@ -412,15 +519,18 @@ def _build_parser() -> MarkdownIt:
         .use(amsmath_plugin)
     )
     parser.inline.ruler.before("escape", "bracket_math", _bracket_math_inline)
+    parser.inline.ruler.before("escape", "equation_ref", _equation_reference)
     parser.block.ruler.before("fence", "bracket_math_block", _bracket_math_block)
     parser.block.ruler.at("table", _table_keeping_math)
     parser.core.ruler.push("heading_ids", _assign_heading_ids)
+    parser.core.ruler.push("equation_numbers", _number_equations)
     parser.core.ruler.push("autolink_bare_urls", _autolink_bare_urls)
 
     parser.add_render_rule("math_inline", _render_inline_math)
     parser.add_render_rule("math_inline_double", _render_display_math_in_text)
     parser.add_render_rule("math_block", _render_display_math_block)
     parser.add_render_rule("amsmath", _render_display_math_block)
+    parser.add_render_rule("equation_ref", _render_equation_reference)
     parser.add_render_rule("fence", _render_code)
     parser.add_render_rule("code_block", _render_code)
     parser.add_render_rule("heading_close", _render_heading_close)
@@ -465,7 +575,8 @@ _ATTRIBUTES = {
     "th": {"colspan", "rowspan", "style", "scope"},
     "col": {"span"},
     "colgroup": {"span"},
-    "div": {"data-lang"},
+    "div": {"data-lang", "id"},
+    "span": {"id"},
     "details": {"open"},
     "time": {"datetime"},
     "input": {"checked"},
@@ -473,7 +584,7 @@ _ATTRIBUTES = {
 }  # fmt: skip
 _FEED_ATTRIBUTES = {
     **_ATTRIBUTES,
-    "span": {"style"},
+    "span": {"style", "id"},
     "pre": {"style"},
 }
 
@@ -481,12 +592,14 @@ _FEED_ATTRIBUTES = {
 # dropped, so a post cannot dress itself up as site chrome.
 _OWN_CLASSES = {
     "codeblock", "linenos", "math-display", "math-error", "heading-anchor",
+    "numbered", "equation-number", "equation-ref",
     "task-list-item", "task-list-item-checkbox", "contains-task-list",
     "footnote-ref", "footnotes-sep", "footnotes", "footnotes-list", "footnote-item",
     "footnote-backref",
 }  # fmt: skip
 _ALLOWED_CLASSES = frozenset(_OWN_CLASSES | {name for name in STANDARD_TYPES.values() if name})
 _LANGUAGE_CLASS_RE = re.compile(r"^language-\S+$")
+_EQUATION_ID_RE = re.compile(r"^eq-[\w-]+$")
 # Inline images pasted as data URLs are fine in <img src>; SVG is left out because an
 # SVG opened on its own can run script.
 _DATA_IMAGE_RE = re.compile(r"^data:image/(?:png|jpeg|gif|webp|avif)[;,]", re.IGNORECASE)
@@ -500,6 +613,8 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
             if name in _ALLOWED_CLASSES or (tag == "code" and _LANGUAGE_CLASS_RE.match(name))
         ]
         return " ".join(kept) or None
+    if attribute == "id" and tag in ("div", "span"):
+        return value if _EQUATION_ID_RE.match(value) else None  # only the renderer's equation anchors
     if attribute in ("href", "src") and value.lstrip()[:5].lower() == "data:":
         if tag == "img" and attribute == "src" and _DATA_IMAGE_RE.match(value.lstrip()):
             return value

@@ -23,8 +23,8 @@ MAX_TEX_LENGTH = 5000
 
 # latex2mathml only understands the amsmath environments that are tables in MathML
 # (align*, split, cases, matrices, array). The top-level display environments that
-# posts use are rewritten to one of those. Equation numbers are dropped on purpose:
-# latex2mathml counts per formula, so "(1)" would repeat in every block of a post.
+# posts use are rewritten to one of those, unnumbered: latex2mathml counts per formula,
+# so "(1)" would repeat in every block. blog.markdown numbers equations across the post.
 _ENVIRONMENT_REWRITES = {
     "equation": None,  # None: drop \begin/\end and keep the body
     "equation*": None,
@@ -263,8 +263,8 @@ _MATH_OPEN_RE = re.compile(r"^<math\b[^>]*>")
 def _convert_with_math_core(tex: str, display: bool) -> str | None:
     """MathML from math-core (Rust, ~50x faster than latex2mathml), or None where it fails.
 
-    It gets the normalized TeX (numbered environments rewritten to unnumbered ones, since
-    numbers would restart in every block). Whatever it cannot read falls through to
+    It gets the normalized TeX (numbered environments rewritten to unnumbered ones; the
+    numbers are blog.markdown's, counted across the post). Whatever it cannot read falls through to
     latex2mathml, whose coverage and error messages the rest of this module is built around.
     """
     for candidate in (normalize_tex(tex),):

@@ -46,6 +46,13 @@ def test_post_opening_with_a_display_formula_gets_a_placeholder():
     assert text("$$E = mc^2$$\n\nMass-energy equivalence.", "en") == "[formula] Mass-energy equivalence."
 
 
+def test_equation_numbers_stay_out_and_references_read_as_numbers():
+    markdown = (
+        "由 \\eqref{e} 可知结论。\n\n\\begin{equation}\nE = mc^2 \\label{e}\n\\end{equation}\n\n质能方程。"
+    )
+    assert text(markdown) == "由 (1) 可知结论。 [公式] 质能方程。"
+
+
 def test_code_and_images_become_placeholders_in_the_post_language():
     markdown = "看代码：\n\n```python\nprint(1)\n```\n\n![图](https://example.com/a.png)\n\n完。"
     assert text(markdown) == "看代码： [代码] [图片] 完。"

@@ -57,9 +57,69 @@ def test_amsmath_environments_on_their_own_lines_are_display_math(environment):
 
 
 def test_align_rows_become_table_rows():
-    html = render_markdown("\\begin{align}\nf(x) &= (x+1)^2 \\\\\n&= x^2 + 2x + 1\n\\end{align}")
+    html = render_markdown("\\begin{align*}\nf(x) &= (x+1)^2 \\\\\n&= x^2 + 2x + 1\n\\end{align*}")
     assert html.count("<mtr>") == 2
-    assert "(1)" not in html  # no equation numbers that would restart in every block
+    assert "equation-number" not in html  # starred: unnumbered
+
+
+NUMBERED_POST = r"""As \eqref{eq:loss} shows, the gradient (\ref{eq:grad}) vanishes; see also \eqref{eq:typo}.
+
+$$
+p(x) = \frac{1}{Z} e^{-E(x)}
+$$
+
+\begin{equation}
+\mathcal{L} = -\log p(x) \label{eq:loss}
+\end{equation}
+
+\begin{align*}
+a &= b
+\end{align*}
+
+\begin{align}
+\nabla \mathcal{L} &= \nabla E(x) \label{eq:grad} \\
+  &= 0 \notag
+\end{align}
+
+$$
+x_{t+1} = x_t - \eta g_t \tag{A.1}
+$$
+
+\begin{gather}
+y = 1 \nonumber
+\end{gather}
+"""
+
+
+def equation_numbers(html):
+    return re.findall(r'id="(eq-[^"]+)"[^>]*>.*?<span class="equation-number">([^<]*)</span>', html, re.S)
+
+
+def test_numbered_environments_count_through_the_post_and_tags_set_their_own():
+    html = render_markdown(NUMBERED_POST)
+    # $$…$$ and starred or \notag-only environments take no number; \tag does not step the count.
+    assert equation_numbers(html) == [("eq-1", "(1)"), ("eq-2", "(2)"), ("eq-a-1", "(A.1)")]
+    assert "\\tag" not in html and "math-error" not in html
+
+
+def test_references_link_to_their_equations_and_unknown_labels_show_question_marks():
+    html = render_markdown(NUMBERED_POST)
+    assert '<a class="equation-ref" href="#eq-1">(1)</a> shows' in html
+    assert '(<a class="equation-ref" href="#eq-2">2</a>) vanishes' in html  # \ref: the bare number
+    assert '<span class="equation-ref" title="eq:typo">(??)</span>' in html
+
+
+def test_a_reference_before_its_equation_and_inside_code_is_handled_like_latex():
+    html = render_markdown(
+        "Forward: \\eqref{late}. `\\eqref{late}`\n\n\\begin{equation}\nx \\label{late}\n\\end{equation}"
+    )
+    assert '<a class="equation-ref" href="#eq-1">(1)</a>' in html
+    assert "<code>\\eqref{late}</code>" in html
+
+
+def test_equation_anchors_cannot_be_forged_for_other_ids():
+    html = render_markdown('<div id="eq-9">ok</div><div id="main">no</div><span id="login-form">no</span>')
+    assert 'id="eq-9"' in html and 'id="main"' not in html and 'id="login-form"' not in html
 
 
 @pytest.mark.parametrize("environment", ["aligned", "gathered", "cases", "pmatrix", "bmatrix", "split"])

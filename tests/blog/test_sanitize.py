@@ -197,7 +197,7 @@ SAFE_DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp|avif)[;,]")
 SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 # Classes our own output uses; raw HTML may not add others.
 OWN_CLASS_RE = re.compile(
-    r"^(codeblock|linenos|math-display|math-error|heading-anchor|task-list-item(-checkbox)?|"
+    r"^(codeblock|linenos|math-display|math-error|numbered|equation-(number|ref)|heading-anchor|task-list-item(-checkbox)?|"
     r"contains-task-list|footnote(s|-ref|s-sep|s-list|-item|-backref)|language-\S+|[a-z]{1,3}\d?)$"
 )
 
