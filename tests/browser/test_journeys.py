@@ -95,6 +95,28 @@ def test_post_page_renders_formulas_without_javascript(new_page):
     problems.assert_none()
 
 
+def test_numbered_equation_sits_centred_with_its_number_at_the_margin_and_references_jump_to_it(new_page):
+    page, problems = new_page()
+    body = (
+        "由 \\eqref{eq:loss} 可得。\n\n\\begin{equation}\nL = -\\log p(x) \\label{eq:loss}\n\\end{equation}\n"
+    )
+    post = make_post("带编号的公式", body=body + "\n" + "正文。\n\n" * 60)
+
+    page.goto(post.get_absolute_url())
+    article = page.locator(".post-body").bounding_box()
+    formula = page.locator(".math-display.numbered math").bounding_box()
+    number = page.locator(".equation-number")
+    assert number.inner_text() == "(1)"
+    number_box = number.bounding_box()
+    assert abs(number_box["x"] + number_box["width"] - (article["x"] + article["width"])) <= 2
+    formula_centre = formula["x"] + formula["width"] / 2
+    assert abs(formula_centre - (article["x"] + article["width"] / 2)) <= 8
+    page.locator("a.equation-ref").click()
+    assert page.url.endswith("#eq-1")
+    save_screenshot(page, "numbered-equation")
+    problems.assert_none()
+
+
 def test_editor_previews_math_code_and_table_then_publishes(page_and_problems):
     page, problems = page_and_problems
     importlib.import_module("accounts.migrations.0002_author_and_editor_roles").create_roles(apps, None)
