@@ -61,11 +61,26 @@ def may_edit_post(user, post):
 
 
 def grant_role(user, role):
-    """Put `user` in the group `role` (AUTHOR or EDITOR) and let them into the admin."""
-    user.groups.add(Group.objects.get(name=role))
-    if not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
+    """Put `user` in the group `role` (AUTHOR or EDITOR), which lets them into the admin."""
+    user.groups.add(Group.objects.get(name=role))  # see let_role_holders_into_the_admin
     # Permission caches on the instance are now stale.
     for attribute in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
         user.__dict__.pop(attribute, None)
+
+
+def let_role_holders_into_the_admin(sender, instance, action, reverse, pk_set, **kwargs):
+    """m2m_changed on User.groups: whoever joins Author or Editor, by any route, may log in to the admin.
+
+    Without it an editor who ticks "Author" on a colleague's user page, but not "Staff status",
+    leaves them with a role they cannot use. Leaving a group never takes staff status away.
+    """
+    if action != "post_add" or not pk_set:
+        return
+    from django.contrib.auth import get_user_model
+
+    if reverse:  # group.user_set.add(users): instance is the group, pk_set the users
+        if instance.name in (AUTHOR, EDITOR):
+            get_user_model().objects.filter(pk__in=pk_set, is_staff=False).update(is_staff=True)
+    elif Group.objects.filter(pk__in=pk_set, name__in=(AUTHOR, EDITOR)).exists():
+        get_user_model().objects.filter(pk=instance.pk, is_staff=False).update(is_staff=True)
+        instance.is_staff = True

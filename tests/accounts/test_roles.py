@@ -205,3 +205,44 @@ def test_readers_can_follow_a_tag_and_a_series_from_their_pages(client):
     tag = Post.objects.get().tags.get()
     assert f'action="/accounts/follows/tag/{tag.pk}/"' in client.get("/tags/sou-suo/").text
     assert f'action="/accounts/follows/series/{series.pk}/"' in client.get("/series/deepseek/").text
+
+
+def test_ticking_a_role_on_the_admin_user_page_lets_the_colleague_into_the_admin(client, roles):
+    admin_user = make_user("boss", is_staff=True, is_superuser=True)
+    colleague = make_user("colleague", email="colleague@example.com")
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:auth_user_change", args=[colleague.pk]),
+        {
+            "username": "colleague",
+            "first_name": "",
+            "last_name": "",
+            "email": "colleague@example.com",
+            "is_active": "on",  # "Staff status" left unticked, as people do
+            "groups": [Group.objects.get(name="Author").pk],
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    colleague.refresh_from_db()
+    assert colleague.is_staff
+    client.force_login(colleague)
+    assert client.get(reverse("admin:blog_post_changelist")).status_code == 200
+
+
+def test_joining_a_role_from_the_group_side_also_grants_admin_access_and_leaving_keeps_it(roles):
+    user = make_user("joiner")
+    Group.objects.get(name="Editor").user_set.add(user)
+    user.refresh_from_db()
+    assert user.is_staff
+    user.groups.clear()
+    user.refresh_from_db()
+    assert user.is_staff  # taking access away stays a deliberate act
+
+
+def test_other_groups_do_not_make_staff(roles):
+    user = make_user("member")
+    user.groups.add(Group.objects.create(name="Newsletter"))
+    user.refresh_from_db()
+    assert not user.is_staff
