@@ -31,7 +31,7 @@ from accounts.roles import can_publish, is_editor, may_edit_post
 from .absolute_urls import absolute_url
 from .edit_locks import EditLockForm
 from .ingest.sources import SourceError, discover_feed
-from .models import Post, Series, Source, Tag
+from .models import Post, Series, SlugRedirect, Source, Tag
 from .revision_diffs import field_diffs
 from .slugs import pinyin_slug
 from .tasks import ingest_source
@@ -386,6 +386,16 @@ class SeriesAdmin(PinyinSlugMixin, admin.ModelAdmin):
 
     class Media:
         js = ["js/admin-slug.js"]
+
+
+@admin.register(SlugRedirect)
+class SlugRedirectAdmin(admin.ModelAdmin):
+    """Old post addresses, made when a slug changes; delete one to let a new post have it."""
+
+    list_display = ["old_slug", "post", "created_at"]
+    search_fields = ["old_slug", "post__title", "post__slug"]
+    raw_id_fields = ["post"]
+    list_select_related = ["post"]
 
 
 @admin.register(Tag)

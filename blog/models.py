@@ -19,7 +19,7 @@ from taggit.models import TagBase, TaggedItemBase
 from .events import posts_created
 from .markdown import extract_headings, render_markdown
 from .page_cache import bump_content_version_on_commit
-from .slugs import MAX_SLUG_LENGTH, fill_unique_slug, fill_unique_slugs, pinyin_slug
+from .slugs import MAX_SLUG_LENGTH, fill_unique_slug, fill_unique_slugs, pinyin_slug, unique_slug
 
 
 class Series(models.Model):
@@ -245,7 +245,9 @@ class Post(models.Model):
         max_length=MAX_SLUG_LENGTH,
         unique=True,
         blank=True,
-        help_text=_("Leave empty to spell the title in pinyin. Changing it breaks old links."),
+        help_text=_(
+            "Leave empty to spell the title in pinyin. After a change, the old address redirects here."
+        ),
     )
     body = MarkdownxField(_("body"), blank=True, help_text=_("Markdown with $inline$ and $$display$$ math."))
     body_html = models.TextField(_("rendered body"), blank=True, editable=False)
@@ -337,11 +339,13 @@ class Post(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        fill_unique_slug(self, self.title)
+        if not self.slug:
+            self.slug = unique_slug(self.title, self.slug_is_taken)
         self.fill_publication_time()
         fill_series_orders([self])
         self.render()
         super().save(*args, **kwargs)
+        self.keep_old_address()
         from .tasks import generate_excerpt  # tasks import this module
 
         post_id = self.pk
@@ -350,6 +354,32 @@ class Post(models.Model):
 
     def get_absolute_url(self):
         return reverse("blog:post", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        post = super().from_db(db, field_names, values)
+        # The slug as stored, so that save() can tell a changed address (absent when deferred).
+        post._stored_slug = post.__dict__.get("slug")
+        return post
+
+    def slug_is_taken(self, slug):
+        """True when another post has `slug`, or had it and is still reached through it."""
+        return (
+            Post.objects.exclude(pk=self.pk).filter(slug=slug).exists()
+            or SlugRedirect.objects.exclude(post_id=self.pk).filter(old_slug=slug).exists()
+        )
+
+    def keep_old_address(self):
+        """After a slug change, make the old address redirect here (and free the new one)."""
+        stored = getattr(self, "_stored_slug", None)
+        if stored == self.slug:
+            return
+        # This post lives at its new slug now: a redirect from there (its own old one, or
+        # another post's) would never be reached.
+        SlugRedirect.objects.filter(old_slug=self.slug).delete()
+        if stored:
+            SlugRedirect.objects.update_or_create(old_slug=stored, defaults={"post": self})
+        self._stored_slug = self.slug
 
     def render(self):
         """Render the body into body_html and headings, so the page never runs the Markdown engine."""
@@ -382,6 +412,23 @@ class Post(models.Model):
     def reading_minutes(self):
         """Minutes to read: CJK characters at 400 a minute plus Latin words at 200 a minute."""
         return reading_minutes(self.body)
+
+
+class SlugRedirect(models.Model):
+    """An address a post had before its slug changed: it answers with a permanent redirect."""
+
+    old_slug = models.SlugField(_("old slug"), max_length=MAX_SLUG_LENGTH, unique=True)
+    post = models.ForeignKey(
+        Post, verbose_name=_("post"), on_delete=models.CASCADE, related_name="slug_redirects"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("old address")
+        verbose_name_plural = _("old addresses")
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.post_id}"
 
 
 def fill_series_orders(posts):

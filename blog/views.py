@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import may_edit_post
 
 from .cursors import InvalidCursor, timeline_page
-from .models import Post, Series, Tag
+from .models import Post, Series, SlugRedirect, Tag
 from .page_cache import cached_for_readers
 from .timeline_filters import TimelineFilter
 
@@ -78,13 +78,27 @@ def timeline(request):
     return paged_timeline(request, posts, "blog/timeline.html", {"filter": timeline_filter})
 
 
+def redirect_from_old_address(request, slug):
+    """A permanent redirect from a post's former slug to where it lives now, else 404.
+
+    Only to a post this reader could open: an old address must not reveal a draft's new one.
+    """
+    old = SlugRedirect.objects.filter(old_slug=slug).select_related("post").first()
+    if old is None or not (old.post.is_live or may_edit_post(request.user, old.post)):
+        raise Http404(_("No post is published at this address."))
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(old.post.get_absolute_url() + (f"?{query}" if query else ""))
+
+
 @cached_for_readers
 def post_detail(request, slug):
     """One post; drafts and future posts are 404 except for those who may edit that post."""
     posts = Post.objects.select_related("author__author_profile", "series", "source").prefetch_related("tags")
     if not request.user.has_perm("blog.change_post"):
         posts = posts.published()
-    post = get_object_or_404(posts, slug=slug)
+    post = posts.filter(slug=slug).first()
+    if post is None:
+        return redirect_from_old_address(request, slug)
     if not post.is_live and not may_edit_post(request.user, post):
         raise Http404(_("No post is published at this address."))
     series_posts = []
