@@ -249,7 +249,14 @@ class Post(models.Model):
             "Leave empty to spell the title in pinyin. After a change, the old address redirects here."
         ),
     )
-    body = MarkdownxField(_("body"), blank=True, help_text=_("Markdown with $inline$ and $$display$$ math."))
+    body = MarkdownxField(
+        _("body"),
+        blank=True,
+        help_text=_(
+            "Markdown with $inline$ and $$display$$ math. Environments such as \\begin{equation} are "
+            "numbered: name one with \\label{name} and refer to it with \\eqref{name}."
+        ),
+    )
     body_html = models.TextField(_("rendered body"), blank=True, editable=False)
     # The table of contents, [{"level": 2, "id": "…", "text": "…"}, …], kept with body_html.
     headings = models.JSONField(_("headings"), default=list, blank=True, editable=False)
