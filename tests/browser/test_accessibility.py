@@ -57,5 +57,13 @@ def test_timeline_post_and_search_pages_have_no_serious_violations(new_page, axe
         if violations:
             found[name] = describe(violations)
     assert page.locator("article.search-hit").count() == 1  # the search page audited had a result
+
+    page.goto("/")  # the live search suggestions, open, with one highlighted
+    page.locator("#search-box-q").press_sequentially(BODY_WORD, delay=50)
+    page.locator("#live-search-results .live-search-title").first.wait_for()
+    page.locator("#search-box-q").press("ArrowDown")
+    violations = blocking_violations(page, axe_script)
+    if violations:
+        found["live search"] = describe(violations)
     assert not found, "\n".join(f"{name} ({color_scheme}):\n{text}" for name, text in found.items())
     problems.assert_none()

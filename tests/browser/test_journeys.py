@@ -170,6 +170,47 @@ def test_search_box_finds_a_post_by_a_chinese_word_of_its_body(page_and_problems
     problems.assert_none()
 
 
+@pytest.mark.usefixtures("celery_worker")
+def test_live_search_suggests_posts_while_typing_and_the_keyboard_opens_one(page_and_problems):
+    page, problems = page_and_problems
+    post = make_post("注意力的缩放", body=BODY)
+    make_post("无关的文章", body="这篇只谈数据库索引。")
+    wait_for(
+        lambda: SearchDocument.objects.count() == 2, message="The worker did not index the posts in time."
+    )
+
+    page.goto("/archive/")
+    box = page.locator("#search-box-q")
+    box.press_sequentially(BODY_WORD, delay=50)
+    suggestions = page.locator("#live-search-results [role=option]")
+    suggestions.first.wait_for()
+    assert box.get_attribute("aria-expanded") == "true"
+    assert suggestions.count() == 2  # the one match, then "all results"
+    assert suggestions.first.locator(".live-search-title").inner_text() == "注意力的缩放"
+    assert suggestions.first.locator(".live-search-snippet mark").first.inner_text() == BODY_WORD
+    save_screenshot(page, "live-search")
+
+    box.press("Escape")
+    assert page.locator("#live-search-results").is_hidden()
+    box.fill("")
+    box.press_sequentially("区块链", delay=50)  # nothing matches: the box offers the search page anyway
+    page.locator(".live-search-all[data-href$='/search/?q=%E5%8C%BA%E5%9D%97%E9%93%BE']").wait_for()
+    assert suggestions.count() == 1
+    box.fill("")
+    box.press_sequentially(BODY_WORD, delay=50)
+    suggestions.first.locator(".live-search-title").wait_for()
+    box.press("ArrowDown")
+    assert box.get_attribute("aria-activedescendant") == "live-search-option-0"
+    box.press("Enter")
+    page.wait_for_url(f"**{post.get_absolute_url()}")
+
+    page.locator("#search-box-q").press_sequentially(BODY_WORD, delay=50)
+    page.locator("#live-search-results .live-search-all").click()  # the mouse works too
+    page.wait_for_url("**/search/?q=*")
+    assert page.locator("article.search-hit").count() == 1
+    problems.assert_none()
+
+
 def test_reader_signs_up_bookmarks_a_post_and_finds_it_on_their_list(page_and_problems):
     page, problems = page_and_problems
     post = make_post("注意力的缩放", body=BODY)
