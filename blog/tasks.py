@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import websub
-from .excerpts import make_excerpt
+from .excerpts import EXCERPT_FIELDS, store_excerpts
 from .ingest.poll import poll_source
 from .models import Post, Source
 from .page_cache import bump_content_version_on_commit
@@ -26,20 +26,12 @@ def generate_excerpt(post_id):
 def generate_excerpts(post_ids):
     """Store the excerpts of posts `post_ids` (a batch from ingestion); returns how many changed.
 
-    Posts deleted meanwhile are skipped. One UPDATE for the changed ones, no save(): no
-    re-render, no new task, and a concurrent editor's other fields are left alone.
+    Posts deleted meanwhile are skipped.
     """
-    posts = Post.objects.filter(pk__in=post_ids).only("body", "body_html", "summary", "language", "excerpt")
-    changed = []
-    for post in posts:
-        excerpt = make_excerpt(post)
-        if excerpt != post.excerpt:
-            post.excerpt = excerpt
-            changed.append(post)
+    changed = store_excerpts(Post.objects.filter(pk__in=post_ids).only(*EXCERPT_FIELDS))
     if changed:
-        Post.objects.bulk_update(changed, ["excerpt"])
         bump_content_version_on_commit()
-    return len(changed)
+    return changed
 
 
 @shared_task

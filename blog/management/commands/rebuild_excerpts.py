@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from blog.batches import ProgressBar, in_batches
-from blog.excerpts import make_excerpt
+from blog.excerpts import EXCERPT_FIELDS, store_excerpts
 from blog.models import Post
 from blog.page_cache import bump_content_version
 
@@ -15,18 +15,11 @@ class Command(BaseCommand):
         parser.add_argument("--chunk-size", type=int, default=500)
 
     def handle(self, *args, chunk_size, **options):
-        posts = Post.objects.only("id", "body", "body_html", "summary", "language", "excerpt")
+        posts = Post.objects.only(*EXCERPT_FIELDS)
         progress = ProgressBar(posts.count(), self.stdout, "excerpts")
         changed = 0
         for batch in in_batches(posts, chunk_size):
-            stale = []
-            for post in batch:
-                excerpt = make_excerpt(post)
-                if excerpt != post.excerpt:
-                    post.excerpt = excerpt
-                    stale.append(post)
-            Post.objects.bulk_update(stale, ["excerpt"])
-            changed += len(stale)
+            changed += store_excerpts(batch)
             progress.advance(len(batch))
         progress.finish()
         if changed:
