@@ -4,8 +4,19 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import F, Func, Value
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Mod
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
+
+# One document in SAMPLE_RATE (by post id) is also in a small index of its own, from which
+# very large result sets are counted (see search.results).
+SAMPLE_RATE = 8
+
+
+def in_sample():
+    """The condition that puts a document in the sample index."""
+    return Q(Exact(Mod("post_id", SAMPLE_RATE), 0))
 
 
 class SearchDocument(models.Model):
@@ -38,10 +49,15 @@ class SearchDocument(models.Model):
     text = models.TextField(_("text"), blank=True)
     # Copies of the post's fields for facet counts and the recency boost, refreshed with the
     # vector, so a search never reads the posts table for the thousands of posts it counts.
-    # Visibility is never read from here: searches join Post.objects.published().
+    # Filters read them too. Visibility is never read from here (see search.results).
     published_at = models.DateTimeField(_("publication time"), null=True)
     series = models.ForeignKey(
-        "blog.Series", verbose_name=_("series"), null=True, on_delete=models.SET_NULL, related_name="+"
+        "blog.Series",
+        verbose_name=_("series"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # in the GIN index below
     )
     tag_ids = ArrayField(models.BigIntegerField(), verbose_name=_("tag ids"), default=list, blank=True)
     indexed_at = models.DateTimeField(_("indexed"), auto_now=True)
@@ -50,8 +66,13 @@ class SearchDocument(models.Model):
         verbose_name = _("search document")
         verbose_name_plural = _("search documents")
         indexes = [
-            GinIndex(fields=["vector"], name="search_document_vector"),
+            # The copied fields share the vector's GIN index (btree_gin), so a search narrowed
+            # by year, series or tag, or after a date (the most recent matches), is one index
+            # scan. A btree index on any of them alone would tempt the planner to check @@ on
+            # every document it selects, reading each one's vector, which it believes free.
+            GinIndex(fields=["vector", "published_at", "series", "tag_ids"], name="search_document_matching"),
             GinIndex(fields=["head"], name="search_document_head"),
+            GinIndex(fields=["vector"], name="search_document_sample", condition=in_sample()),
         ]
 
     def __str__(self):

@@ -1,22 +1,27 @@
 """Running a search: ranked hits with snippets, the total, facets and suggestions.
 
-Visibility is never the index's business: every query starts from `Post.objects.published()`
-and joins the search documents, so a post that was unpublished a second ago is not found even
-before its document is removed, and a page costs the same fixed number of queries however many
-posts match.
+Visibility is never the index's business: a document is found only if its post is visible
+now by `Post.objects.published()`, checked at query time, so a post that was unpublished a
+second ago is not found even before its document is removed. Without filters that check
+subtracts `Post.objects.hidden_ids()` (the few drafts and scheduled posts) rather than joining
+every match to the visible posts. A page costs the same fixed number of queries however
+many posts match, and no step reads every match of a very large result set: those are
+counted from a sample of one document in SAMPLE_RATE, and shown as estimates.
 """
 
 import math
 import re
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQueryField
 from django.db import connection, transaction
-from django.db.models import BooleanField, F, FloatField, Func, Value
+from django.db.models import BigIntegerField, BooleanField, F, FloatField, Func, Subquery, Value
+from django.db.models.expressions import RawSQL
 
 from blog.models import Post, Series, Tag
 
-from .models import SearchDocument
+from .models import SAMPLE_RATE, SearchDocument, in_sample
 from .snippets import highlight, make_snippet
 
 RESULTS_PER_PAGE = 10
@@ -28,6 +33,12 @@ FACET_SIZE = 12
 RANK_ALL_LIMIT = 600
 HEADING_POOL = 200
 RECENT_POOL = MAX_PAGE * RESULTS_PER_PAGE
+# With this many matches in the sample (about SAMPLE_RATE times as many in all), the total and
+# the facet counts are estimated from the sample; its error is then a few percent at most.
+SAMPLE_MIN = 1000
+# The most recent RECENT_POOL matches of an estimated result set are found after the date of
+# this sample match, which leaves about twice as many matches to choose from as needed.
+RECENT_CUTOFF = 2 * RECENT_POOL // SAMPLE_RATE
 # ts_rank_cd weights in Postgres order {D, C, B, A}: code identifiers, body, tags/series, title.
 RANK_WEIGHTS = [0.05, 0.2, 0.4, 1.0]
 # 1: divide by 1 + log(document length), so long posts do not win by length alone.
@@ -49,18 +60,11 @@ class TsQuery(Func):
         super().__init__(Value(literal))
 
 
-class InArray(Func):
-    """`column = ANY(%s)` with the ids as one array parameter, not hundreds of placeholders."""
+class ArrayOf(Func):
+    """A one-element bigint array of `expression`; NULL inside when it is NULL, so matching nothing."""
 
-    output_field = BooleanField()
-
-    def __init__(self, expression, values):
-        super().__init__(expression)
-        self.values = list(values)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        column, params = compiler.compile(self.get_source_expressions()[0])
-        return f"{column} = ANY(%s)", (*params, self.values)
+    template = "ARRAY[%(expressions)s]::bigint[]"
+    output_field = ArrayField(BigIntegerField())
 
 
 class Matches(Func):
@@ -106,19 +110,27 @@ class Filters:
         """True when any filter narrows the search."""
         return bool(self.tag or self.series or self.author or self.year or self.invalid)
 
-    def apply(self, posts):
-        """Return `posts` narrowed by these filters."""
+    def apply(self, documents):
+        """Return search `documents` narrowed by these filters.
+
+        Tag, series and year are read from the copies the document keeps of its post's fields
+        (the same the facets count), so they narrow the GIN index scan itself instead of
+        joining the posts.
+        """
         if self.invalid:
-            return posts.none()
+            return documents.none()
         if self.tag:
-            posts = posts.filter(tags__slug=self.tag)
+            tag_id = Subquery(Tag.objects.filter(slug=self.tag).values("pk")[:1])
+            documents = documents.filter(tag_ids__contains=ArrayOf(tag_id))
         if self.series:
-            posts = posts.filter(series__slug=self.series)
+            documents = documents.filter(
+                series_id=Subquery(Series.objects.filter(slug=self.series).values("pk")[:1])
+            )
         if self.author:
-            posts = posts.filter(author__username=self.author)
+            documents = documents.filter(post__author__username=self.author)
         if self.year:
-            posts = posts.filter(published_at__year=self.year)
-        return posts
+            documents = documents.filter(published_at__year=self.year)
+        return documents
 
     def as_params(self):
         """Return the filters as query parameters, leaving out those not set."""
@@ -138,7 +150,7 @@ class SearchHit:
 
 @dataclass
 class Facet:
-    """A tag or series and how many of the matching posts carry it."""
+    """A tag or series and how many of the matching posts carry it (estimated for huge sets)."""
 
     name: str
     slug: str
@@ -151,11 +163,16 @@ class Suggestion:
 
     text: str
     count: int
+    estimated: bool = False
 
 
 @dataclass
 class SearchResults:
-    """A page of results and everything the page shows around it."""
+    """A page of results and everything the page shows around it.
+
+    With `estimated`, `total` and the facet counts come from the sample of documents (see
+    match_summary): the page says "about".
+    """
 
     hits: list
     total: int
@@ -166,6 +183,8 @@ class SearchResults:
     series_facets: list = field(default_factory=list)
     suggestions: list = field(default_factory=list)
     total_without_filters: int | None = None
+    estimated: bool = False
+    total_without_filters_estimated: bool = False
 
     @property
     def pages(self):
@@ -173,16 +192,26 @@ class SearchResults:
         return min(MAX_PAGE, math.ceil(self.reachable / self.per_page))
 
 
-def visible_posts(filters):
-    """The posts a search may return: published ones, narrowed by the filters."""
-    return filters.apply(Post.objects.published())
+def visible_documents(filters):
+    """Search documents of the posts a search may return: published ones, passing the filters.
+
+    Documents exist for published and scheduled posts; the posts hidden now are subtracted
+    (a hash of a few thousand ids at most), where joining the visible posts would read all
+    of them for every search.
+    """
+    return filters.apply(SearchDocument.objects.exclude(post__in=Post.objects.hidden_ids()))
 
 
 def matching_documents(tsquery, filters):
     """Search documents matching the tsquery literal whose posts are visible and pass the filters."""
-    return SearchDocument.objects.filter(
-        Matches(F("vector"), TsQuery(tsquery)), post__in=visible_posts(filters).values("pk")
-    )
+    return visible_documents(filters).filter(Matches(F("vector"), TsQuery(tsquery)))
+
+
+def estimate(sample_count):
+    """Return the number of matches `sample_count` sample matches stand for, to two digits."""
+    value = sample_count * SAMPLE_RATE
+    digits = max(0, len(str(value)) - 2)
+    return round(value, -digits) if digits else value
 
 
 class Score(Func):
@@ -219,86 +248,135 @@ class Score(Func):
         return sql, params
 
 
-def _summary_statement(documents, query):
+def _summary_statement(documents):
     """Return (sql, params) of the statement that counts, facets and picks what to rank.
 
-    The matches, which go through Post.objects.published() (see matching_documents), are
-    collected once, and give the total and the facet counts. Ranking reads each document's
-    whole vector, so up to RANK_ALL_LIMIT matches all are candidates; beyond it, only the posts
-    that can reach the pages a reader may open: the most recent matches, and the most recent
-    of those whose title and tags alone match the query. These come from the small heading
-    vector's index without reading any vector; the ranking query checks them again against
-    the whole query, visibility and filters.
+    The sample's matches are collected first (a small index holds one document in
+    SAMPLE_RATE). When there are at least SAMPLE_MIN of them, the result set is huge: the
+    sample gives the total and the facet counts, and the date after which the most recent
+    matches lie; no other match is read. Otherwise all matches are collected once, for the
+    exact total and facets; up to RANK_ALL_LIMIT of them all are candidates for ranking,
+    beyond it the most recent ones (the ranking query adds heading matches, see _ranked).
 
-    Rows are (kind, post id, name, slug, count): kind 0 is the total, 1 a tag facet, 2 a
-    series facet, 3 a candidate for ranking.
+    Rows are (kind, post id, name, slug, count, time): kind 0 is the total, 1 a tag facet, 2
+    a series facet, 3 a candidate for ranking, 4 the recency cutoff of an estimated set, and
+    5 is there when the set is estimated.
     """
-    matches, matches_params = documents.values(
-        "post_id", "published_at", "series_id", "tag_ids"
-    ).query.sql_with_params()
+    columns = ("post_id", "published_at", "series_id", "tag_ids")
+    sample, sample_params = documents.filter(in_sample()).values(*columns).query.sql_with_params()
+    matches, matches_params = documents.values(*columns).query.sql_with_params()
     quote = connection.ops.quote_name
     sql = f"""
-        WITH matches AS MATERIALIZED ({matches}),
-        total AS (SELECT count(*) AS count FROM matches)
-        SELECT 0, NULL::bigint, '', '', count FROM total
+        WITH sample AS MATERIALIZED ({sample}),
+        estimated AS (SELECT count(*) >= %s AS yes FROM sample),
+        matches AS MATERIALIZED (
+            SELECT * FROM ({matches}) AS matches WHERE NOT (SELECT yes FROM estimated)
+        ),
+        counted AS (
+            SELECT * FROM matches UNION ALL SELECT * FROM sample WHERE (SELECT yes FROM estimated)
+        ),
+        total AS (SELECT count(*) AS count FROM counted)
+        SELECT 0, NULL::bigint, '', '', count, NULL::timestamptz FROM total
         UNION ALL
-        SELECT 1, NULL, tag.name, tag.slug, counted.count FROM (
-            SELECT tag_id, count(*) AS count FROM matches, unnest(matches.tag_ids) AS tag_id
+        SELECT 5, NULL, '', '', 0, NULL FROM estimated WHERE yes
+        UNION ALL
+        SELECT 1, NULL, tag.name, tag.slug, counted.count, NULL FROM (
+            SELECT tag_id, count(*) AS count FROM (SELECT unnest(tag_ids) AS tag_id FROM counted) AS tags
             GROUP BY tag_id ORDER BY count DESC, tag_id LIMIT %s
         ) AS counted JOIN {quote(Tag._meta.db_table)} AS tag ON tag.id = counted.tag_id
         UNION ALL
-        SELECT 2, NULL, series.title, series.slug, counted.count FROM (
-            SELECT series_id, count(*) AS count FROM matches WHERE series_id IS NOT NULL
+        SELECT 2, NULL, series.title, series.slug, counted.count, NULL FROM (
+            SELECT series_id, count(*) AS count FROM counted WHERE series_id IS NOT NULL
             GROUP BY series_id ORDER BY count DESC, series_id LIMIT %s
         ) AS counted JOIN {quote(Series._meta.db_table)} AS series ON series.id = counted.series_id
         UNION ALL
-        SELECT 3, post_id, '', '', 0 FROM matches WHERE (SELECT count FROM total) <= %s
+        SELECT 3, post_id, '', '', 0, NULL FROM matches WHERE (SELECT count FROM total) <= %s
         UNION ALL (
-            SELECT 3, post_id, '', '', 0 FROM matches WHERE (SELECT count FROM total) > %s
+            SELECT 3, post_id, '', '', 0, NULL FROM matches WHERE (SELECT count FROM total) > %s
             ORDER BY published_at DESC, post_id DESC LIMIT %s
         )
         UNION ALL (
-            SELECT 3, document.post_id, '', '', 0 FROM {quote(SearchDocument._meta.db_table)} AS document
-            WHERE (SELECT count FROM total) > %s AND document.head @@ %s::tsquery
-            ORDER BY document.published_at DESC LIMIT %s
+            SELECT 4, NULL, '', '', 0, published_at FROM sample WHERE (SELECT yes FROM estimated)
+            ORDER BY published_at DESC NULLS LAST, post_id DESC OFFSET %s LIMIT 1
         )
     """  # noqa: S608 - the only interpolations are the ORM's own SQL and quoted table names
     params = (
+        *sample_params,
+        SAMPLE_MIN,
         *matches_params,
         FACET_SIZE, FACET_SIZE,
         RANK_ALL_LIMIT,
         RANK_ALL_LIMIT, RECENT_POOL,
-        RANK_ALL_LIMIT, query.tsquery, HEADING_POOL,
+        RECENT_CUTOFF - 1,
     )  # fmt: skip
     return sql, params
 
 
-def match_summary(documents, query):
-    """Return (total, tag facets, series facets, ids of the posts to rank) of `documents`."""
-    sql, params = _summary_statement(documents, query)
+@dataclass
+class MatchSummary:
+    """What the summary statement found: the total, facets, and where ranking should look."""
+
+    total: int
+    estimated: bool
+    tag_facets: list
+    series_facets: list
+    candidates: set
+    recent_after: object = None
+
+
+def match_summary(documents):
+    """Return the MatchSummary of `documents` (a matching_documents queryset)."""
+    sql, params = _summary_statement(documents)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     total = 0
     facets = {1: [], 2: []}
     candidates = set()
-    for kind, post_id, name, slug, count in rows:
+    recent_after = None
+    estimated = False
+    for kind, post_id, name, slug, count, moment in rows:
         if kind == 0:
             total = count
         elif kind == 3:
             candidates.add(post_id)
+        elif kind == 4:
+            recent_after = moment
+        elif kind == 5:
+            estimated = True
         else:
             facets[kind].append(Facet(name, slug, count))
+    if estimated:
+        total = estimate(total)
+        for facet in facets[1] + facets[2]:
+            facet.count = estimate(facet.count)
     for kind in facets:
         facets[kind].sort(key=lambda facet: (-facet.count, facet.name))
-    return total, facets[1], facets[2], candidates
+    return MatchSummary(total, estimated, facets[1], facets[2], candidates, recent_after)
+
+
+def _count_sql(documents):
+    """Return (sql, params) of a scalar expression counting `documents`: exact, or estimated.
+
+    The sample is counted first; the full count runs only when the sample is small, as its
+    subquery is evaluated lazily. The result is negated when it is an estimate.
+    """
+    sample, sample_params = documents.filter(in_sample()).values("post_id").query.sql_with_params()
+    full, full_params = documents.values("post_id").query.sql_with_params()
+    sql = (
+        f"(SELECT CASE WHEN sampled.count >= %s THEN -sampled.count"  # noqa: S608 - the ORM's own SQL
+        f" ELSE (SELECT count(*) FROM ({full}) AS matches) END"
+        f" FROM (SELECT count(*) AS count FROM ({sample}) AS sample) AS sampled)"
+    )
+    return sql, (SAMPLE_MIN, *full_params, *sample_params)
 
 
 def suggestions_for(query, filters):
     """When nothing matches: counts for each part of the query alone, and without the filters.
 
-    One query, run only on the empty-result page; each count is a separate index scan, so no
-    vector is read however common a part is.
+    One query, run only on the empty-result page; each count is an index scan of the sample,
+    and of everything only when the sample is small, so no vector is read however common a
+    part is. Returns (suggestions, total without filters, whether that total is estimated).
     """
     counted = []
     if len(query.groups) > 1:
@@ -306,22 +384,24 @@ def suggestions_for(query, filters):
     if filters.active:
         counted.append((None, query.tsquery, Filters()))
     if not counted:
-        return [], None
+        return [], None, False
     selects, params = [], []
     for _, tsquery, unfiltered in counted:
-        sql, sql_params = matching_documents(tsquery, unfiltered).values("post_id").query.sql_with_params()
-        selects.append(f"(SELECT count(*) FROM ({sql}) AS matches)")  # noqa: S608 - the ORM's own SQL
+        sql, sql_params = _count_sql(matching_documents(tsquery, unfiltered))
+        selects.append(sql)
         params.extend(sql_params)
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(selects), params)
-        counts = cursor.fetchone()
+        counts = [(estimate(-count), True) if count < 0 else (count, False) for count in cursor.fetchone()]
     suggestions = [
-        Suggestion(label, count)
-        for (label, _, _), count in zip(counted, counts, strict=True)
+        Suggestion(label, count, estimated)
+        for (label, _, _), (count, estimated) in zip(counted, counts, strict=True)
         if label and count
     ]
     suggestions.sort(key=lambda suggestion: -suggestion.count)
-    return suggestions, (counts[-1] if filters.active else None)
+    if not filters.active:
+        return suggestions, None, False
+    return suggestions, counts[-1][0], counts[-1][1]
 
 
 def _plan_for_text_search(cursor, tsquery):
@@ -329,15 +409,12 @@ def _plan_for_text_search(cursor, tsquery):
 
     Postgres charges nothing for detoasting a tsvector, so for a common word it prefers a
     sequential scan that evaluates @@ on every document (hundreds of milliseconds at 100,000
-    posts) over the bitmap index scan that never reads a vector (milliseconds). It also
-    overestimates GIN prefix searches (``'检':*``) and would rather filter every document
-    through the primary key index, so those run without plain index scans (which costs the
-    visibility join its index-only scan, tens of milliseconds). JIT compilation would cost
-    more than these short queries take.
+    posts) over the bitmap index scan that never reads a vector (milliseconds). For the same
+    reason no other index on the documents may select rows that @@ then filters: the copied
+    fields live in the vector's GIN index (see SearchDocument.Meta). JIT compilation would
+    cost more than these short queries take.
     """
     settings = ["SET LOCAL enable_seqscan = off", "SET LOCAL jit = off"]
-    if ":*" in tsquery:
-        settings.append("SET LOCAL enable_indexscan = off")
     cursor.execute("; ".join(settings))
 
 
@@ -356,11 +433,60 @@ def search_posts(query, filters=None, *, page=1, per_page=RESULTS_PER_PAGE):
         return _search(query, filters, page, per_page)
 
 
+def _most_recent(documents, limit):
+    """Return (sql, params) selecting the post ids of the `limit` most recent `documents`.
+
+    The documents are collected first (fenced in a CTE) and then sorted: left to itself, the
+    planner walks the publication-time index backwards and checks @@ on every document it
+    meets, reading a whole vector each time, where the bitmap scans of the GIN indexes read
+    none.
+    """
+    sql, params = documents.values("post_id", "published_at").query.sql_with_params()
+    return (
+        f"(WITH pool AS MATERIALIZED ({sql})"  # noqa: S608 - the ORM's own SQL
+        " SELECT post_id FROM pool ORDER BY published_at DESC, post_id DESC LIMIT %s)",
+        (*params, limit),
+    )
+
+
+def _ranked(query, filters, summary, offset, limit):
+    """Return [(post id, score)] of one page of the summary's candidates, best first.
+
+    Beyond RANK_ALL_LIMIT matches the candidates are the most recent matches (listed by the
+    summary, or found after its cutoff date when the set is estimated) and the most recent
+    posts whose title and tags alone match, from the small heading vector's index. Candidates
+    are matches already, except heading matches of a query with exclusions, whose body may
+    hold an excluded word: only then is the whole vector checked again.
+    """
+    pools, params = [], []
+    if summary.candidates:
+        pools.append("SELECT unnest(%s::bigint[])")
+        params.append(sorted(summary.candidates))
+    if summary.recent_after is not None:
+        recent = matching_documents(query.tsquery, filters).filter(published_at__gte=summary.recent_after)
+        sql, sql_params = _most_recent(recent, RECENT_POOL)
+        pools.append(sql)
+        params.extend(sql_params)
+    if summary.total > RANK_ALL_LIMIT:
+        heading = visible_documents(filters).filter(Matches(F("head"), TsQuery(query.tsquery)))
+        sql, sql_params = _most_recent(heading, HEADING_POOL)
+        pools.append(sql)
+        params.extend(sql_params)
+    candidates = RawSQL(" UNION ".join(pools), params)  # noqa: S611 - the ORM's own SQL and parameters
+    ranked = SearchDocument.objects.filter(post_id__in=candidates)
+    if query.has_exclusions:
+        ranked = ranked.filter(Matches(F("vector"), TsQuery(query.tsquery)))
+    return list(
+        ranked.annotate(score=Score(query.tsquery))
+        .order_by("-score", "-published_at", "-post_id")
+        .values_list("post_id", "score")[offset : offset + limit]
+    )
+
+
 def _search(query, filters, page, per_page):
-    documents = matching_documents(query.tsquery, filters)
-    total, tags, series, candidates = match_summary(documents, query)
-    if not total:
-        suggestions, total_without_filters = suggestions_for(query, filters)
+    summary = match_summary(matching_documents(query.tsquery, filters))
+    if not summary.total:
+        suggestions, total_without_filters, without_filters_estimated = suggestions_for(query, filters)
         return SearchResults(
             hits=[],
             total=0,
@@ -368,14 +494,9 @@ def _search(query, filters, page, per_page):
             per_page=per_page,
             suggestions=suggestions,
             total_without_filters=total_without_filters,
+            total_without_filters_estimated=without_filters_estimated,
         )
-    offset = (page - 1) * per_page
-    ranked = list(
-        documents.filter(InArray(F("post_id"), sorted(candidates)))
-        .annotate(score=Score(query.tsquery))
-        .order_by("-score", "-published_at", "-post_id")
-        .values_list("post_id", "score")[offset : offset + per_page]
-    )
+    ranked = _ranked(query, filters, summary, (page - 1) * per_page, per_page)
     posts = (
         Post.objects.published()
         .filter(pk__in=[post_id for post_id, _ in ranked])
@@ -398,10 +519,11 @@ def _search(query, filters, page, per_page):
     ]
     return SearchResults(
         hits=hits,
-        total=total,
+        total=summary.total,
         page=page,
         per_page=per_page,
-        reachable=total if total <= RANK_ALL_LIMIT else RECENT_POOL,
-        tag_facets=tags,
-        series_facets=series,
+        reachable=summary.total if summary.total <= RANK_ALL_LIMIT else RECENT_POOL,
+        tag_facets=summary.tag_facets,
+        series_facets=summary.series_facets,
+        estimated=summary.estimated,
     )

@@ -113,6 +113,7 @@ def test_json_endpoint(client, corpus):
     assert response.status_code == 200
     data = response.json()
     assert data["count"] == 1
+    assert data["count_is_estimate"] is False
     (result,) = data["results"]
     post = corpus["gradient-checkpointing"]
     assert result["id"] == post.pk
@@ -124,6 +125,7 @@ def test_json_endpoint(client, corpus):
     assert client.get("/search/api/", {"q": ""}).json() == {
         "query": "",
         "count": 0,
+        "count_is_estimate": False,
         "page": 1,
         "pages": 0,
         "results": [],

@@ -1,0 +1,108 @@
+"""Result sets too large to read every match: counted from the sample, shown as estimates."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from blog.models import Post
+from search import results
+from search.indexing import reindex_all
+from search.models import SAMPLE_RATE
+from search.query import parse_query
+from search.results import Filters, search_posts
+from tests.factories import make_post, make_user
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.search.urls")]
+
+POST_COUNT = 12 * SAMPLE_RATE
+
+
+@pytest.fixture
+def many_matches(monkeypatch, warm_segmenter):
+    """POST_COUNT posts about 检索, a few of them hidden; the sample threshold lowered to fit.
+
+    Returns (visible posts newest first, hidden posts).
+    """
+    monkeypatch.setattr(results, "SAMPLE_MIN", 4)
+    monkeypatch.setattr(results, "RECENT_CUTOFF", 3)
+    monkeypatch.setattr(results, "RANK_ALL_LIMIT", 20)
+    author = make_user("prolific")
+    start = timezone.now() - timedelta(days=POST_COUNT + 1)
+    visible, hidden = [], []
+    for number in range(POST_COUNT):
+        status = Post.Status.PUBLISHED
+        published_at = start + timedelta(days=number)
+        if number % 10 == 9:
+            status = Post.Status.DRAFT
+        elif number % 10 == 4:
+            status, published_at = Post.Status.SCHEDULED, timezone.now() + timedelta(days=number)
+        post = make_post(
+            f"笔记 {number}",
+            author=author,
+            status=status,
+            published_at=published_at,
+            body="倒排索引与检索。",
+            tags=["检索", f"tag{number % 3}"],
+        )
+        (visible if status == Post.Status.PUBLISHED else hidden).append(post)
+    reindex_all()
+    # Unpublished by a bulk update: its document stays until the next sync.
+    Post.objects.filter(pk=visible[0].pk).unpublish()
+    hidden.append(visible.pop(0))
+    visible.sort(key=lambda post: post.published_at, reverse=True)
+    return visible, hidden
+
+
+def test_a_huge_result_set_is_estimated_from_the_sample(many_matches):
+    visible, _ = many_matches
+    found = search_posts(parse_query("倒排索引"))
+    sample_matches = sum(1 for post in visible if post.pk % SAMPLE_RATE == 0)
+    assert found.estimated
+    assert found.total == sample_matches * SAMPLE_RATE
+    assert abs(found.total - len(visible)) <= len(visible) // 2
+    tag = {facet.name: facet.count for facet in found.tag_facets}
+    assert tag["检索"] == found.total
+    assert all(count % SAMPLE_RATE == 0 for count in tag.values())
+
+
+def test_an_estimated_set_still_finds_the_most_recent_visible_posts(many_matches):
+    visible, hidden = many_matches
+    hidden_ids = {post.pk for post in hidden}
+    seen = []
+    for page in range(1, 4):
+        seen.extend(hit.post.pk for hit in search_posts(parse_query("倒排索引"), page=page).hits)
+    assert not hidden_ids & set(seen)
+    # Body-only matches of equal weight rank by recency: the newest visible posts lead.
+    assert seen[:5] == [post.pk for post in visible[:5]]
+
+
+def test_filters_narrow_an_estimated_set_too(many_matches):
+    visible, _ = many_matches
+    found = search_posts(parse_query("倒排索引"), Filters(tag="tag1"))
+    assert {hit.post.pk for hit in found.hits} <= {post.pk for post in visible if "tag1" in post.tags.names()}
+    assert found.hits
+
+
+def test_the_page_says_about(client, many_matches, django_assert_max_num_queries):
+    with django_assert_max_num_queries(5):
+        response = client.get("/search/", {"q": "倒排索引"})
+    assert response.context["results"].estimated
+    html = response.content.decode()
+    assert "约 " in html or "About " in html
+    assert "≈" in html
+    api = client.get("/search/api/", {"q": "倒排索引"}).json()
+    assert api["count_is_estimate"] is True
+    assert api["count"] == response.context["results"].total
+
+
+def test_counts_of_suggestions_are_estimated_when_huge(many_matches):
+    found = search_posts(parse_query("倒排索引 nothinglikethis"))
+    assert found.total == 0
+    (suggestion,) = found.suggestions
+    assert suggestion.estimated and suggestion.count % SAMPLE_RATE == 0
+
+
+def test_small_result_sets_are_exact(corpus):
+    found = search_posts(parse_query("倒排索引"))
+    assert not found.estimated
