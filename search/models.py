@@ -45,6 +45,16 @@ class SearchDocument(models.Model):
         db_persist=True,
         verbose_name=_("title and tags vector"),
     )
+    # Every two lexemes that touch ("silver bullet", "长 上下文"), derived from the vector's
+    # positions by the SQL function search_adjacent_pairs (see migration 0003): a quoted
+    # phrase of two words is one lookup in the GIN index instead of a check of the positions
+    # in every candidate's vector. Positionless, never ranked on, never read by a search.
+    pairs = models.GeneratedField(
+        expression=Func(F("vector"), function="search_adjacent_pairs", output_field=SearchVectorField()),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        verbose_name=_("adjacent lexeme pairs"),
+    )
     # The body's visible text, from which result snippets are cut.
     text = models.TextField(_("text"), blank=True)
     # Copies of the post's fields for facet counts and the recency boost, refreshed with the
@@ -70,9 +80,12 @@ class SearchDocument(models.Model):
             # by year, series or tag, or after a date (the most recent matches), is one index
             # scan. A btree index on any of them alone would tempt the planner to check @@ on
             # every document it selects, reading each one's vector, which it believes free.
-            GinIndex(fields=["vector", "published_at", "series", "tag_ids"], name="search_document_matching"),
+            GinIndex(
+                fields=["vector", "pairs", "published_at", "series", "tag_ids"],
+                name="search_document_matches",
+            ),
             GinIndex(fields=["head"], name="search_document_head"),
-            GinIndex(fields=["vector"], name="search_document_sample", condition=in_sample()),
+            GinIndex(fields=["vector", "pairs"], name="search_document_sampled", condition=in_sample()),
         ]
 
     def __str__(self):

@@ -202,9 +202,14 @@ def visible_documents(filters):
     return filters.apply(SearchDocument.objects.exclude(post__in=Post.objects.hidden_ids()))
 
 
-def matching_documents(tsquery, filters):
-    """Search documents matching the tsquery literal whose posts are visible and pass the filters."""
-    return visible_documents(filters).filter(Matches(F("vector"), TsQuery(tsquery)))
+def matching_documents(condition, filters):
+    """Search documents meeting a query's Condition whose posts are visible and pass the filters."""
+    documents = visible_documents(filters)
+    if condition.vector:
+        documents = documents.filter(Matches(F("vector"), TsQuery(condition.vector)))
+    if condition.pairs:
+        documents = documents.filter(Matches(F("pairs"), TsQuery(condition.pairs)))
+    return documents
 
 
 def estimate(sample_count):
@@ -380,14 +385,14 @@ def suggestions_for(query, filters):
     """
     counted = []
     if len(query.groups) > 1:
-        counted.extend((group.label, group.tsquery, Filters()) for group in query.groups)
+        counted.extend((group.label, group.match, Filters()) for group in query.groups)
     if filters.active:
-        counted.append((None, query.tsquery, Filters()))
+        counted.append((None, query.match, Filters()))
     if not counted:
         return [], None, False
     selects, params = [], []
-    for _, tsquery, unfiltered in counted:
-        sql, sql_params = _count_sql(matching_documents(tsquery, unfiltered))
+    for _, condition, unfiltered in counted:
+        sql, sql_params = _count_sql(matching_documents(condition, unfiltered))
         selects.append(sql)
         params.extend(sql_params)
     with connection.cursor() as cursor:
@@ -463,7 +468,7 @@ def _ranked(query, filters, summary, offset, limit):
         pools.append("SELECT unnest(%s::bigint[])")
         params.append(sorted(summary.candidates))
     if summary.recent_after is not None:
-        recent = matching_documents(query.tsquery, filters).filter(published_at__gte=summary.recent_after)
+        recent = matching_documents(query.match, filters).filter(published_at__gte=summary.recent_after)
         sql, sql_params = _most_recent(recent, RECENT_POOL)
         pools.append(sql)
         params.extend(sql_params)
@@ -484,7 +489,7 @@ def _ranked(query, filters, summary, offset, limit):
 
 
 def _search(query, filters, page, per_page):
-    summary = match_summary(matching_documents(query.tsquery, filters))
+    summary = match_summary(matching_documents(query.match, filters))
     if not summary.total:
         suggestions, total_without_filters, without_filters_estimated = suggestions_for(query, filters)
         return SearchResults(
@@ -501,7 +506,9 @@ def _search(query, filters, page, per_page):
         Post.objects.published()
         .filter(pk__in=[post_id for post_id, _ in ranked])
         .select_related("author", "series", "search_document")
-        .defer("body", "body_html", "search_document__vector", "search_document__head")
+        .defer(
+            "body", "body_html", "search_document__vector", "search_document__head", "search_document__pairs"
+        )
         .prefetch_related("tags")
         .in_bulk()
     )
