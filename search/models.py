@@ -5,7 +5,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Func, Q, Value
-from django.db.models.functions import Mod
+from django.db.models.functions import Cast, Mod
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
@@ -61,6 +61,17 @@ class SearchDocument(models.Model):
     # vector, so a search never reads the posts table for the thousands of posts it counts.
     # Filters read them too. Visibility is never read from here (see search.results).
     published_at = models.DateTimeField(_("publication time"), null=True)
+    # Its UTC date, for the GIN index: a few thousand distinct days scan much faster than a
+    # hundred thousand distinct instants when a search is narrowed to a range of them.
+    published_day = models.GeneratedField(
+        expression=Cast(
+            Func(Value("UTC"), F("published_at"), function="timezone", output_field=models.DateTimeField()),
+            models.DateField(),
+        ),
+        output_field=models.DateField(),
+        db_persist=True,
+        verbose_name=_("publication day (UTC)"),
+    )
     series = models.ForeignKey(
         "blog.Series",
         verbose_name=_("series"),
@@ -76,13 +87,14 @@ class SearchDocument(models.Model):
         verbose_name = _("search document")
         verbose_name_plural = _("search documents")
         indexes = [
-            # The copied fields share the vector's GIN index (btree_gin), so a search narrowed
-            # by year, series or tag, or after a date (the most recent matches), is one index
-            # scan. A btree index on any of them alone would tempt the planner to check @@ on
-            # every document it selects, reading each one's vector, which it believes free.
+            # The copied fields (the day standing for the time) share the vector's GIN index
+            # (btree_gin), so a search narrowed by year, series or tag, or after a date (the
+            # most recent matches), is one index scan. A btree index on any of them alone
+            # would tempt the planner to check @@ on every document it selects, reading each
+            # one's vector, which it believes free.
             GinIndex(
-                fields=["vector", "pairs", "published_at", "series", "tag_ids"],
-                name="search_document_matches",
+                fields=["vector", "pairs", "published_day", "series", "tag_ids"],
+                name="search_document_match",
             ),
             GinIndex(fields=["head"], name="search_document_head"),
             GinIndex(fields=["vector", "pairs"], name="search_document_sampled", condition=in_sample()),

@@ -12,12 +12,14 @@ counted from a sample of one document in SAMPLE_RATE, and shown as estimates.
 import math
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQueryField
 from django.db import connection, transaction
 from django.db.models import BigIntegerField, BooleanField, F, FloatField, Func, Subquery, Value
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from blog.models import Post, Series, Tag
 
@@ -129,7 +131,8 @@ class Filters:
         if self.author:
             documents = documents.filter(post__author__username=self.author)
         if self.year:
-            documents = documents.filter(published_at__year=self.year)
+            documents = published_since(documents, year_start(self.year)).filter(published_at__year=self.year)
+            documents = documents.filter(published_day__lte=year_start(self.year + 1).astimezone(UTC).date())
         return documents
 
     def as_params(self):
@@ -190,6 +193,20 @@ class SearchResults:
     def pages(self):
         """Number of pages a reader can reach."""
         return min(MAX_PAGE, math.ceil(self.reachable / self.per_page))
+
+
+def year_start(year):
+    """Return the first instant of `year` in the site's time zone, as filters by year count it."""
+    return (
+        datetime(year, 1, 1, tzinfo=timezone.get_current_timezone())
+        if year <= 9999
+        else datetime.max.replace(tzinfo=UTC)
+    )
+
+
+def published_since(documents, moment):
+    """Return `documents` published at or after `moment`, narrowed first by day in the GIN index."""
+    return documents.filter(published_day__gte=moment.astimezone(UTC).date(), published_at__gte=moment)
 
 
 def visible_documents(filters):
@@ -468,7 +485,7 @@ def _ranked(query, filters, summary, offset, limit):
         pools.append("SELECT unnest(%s::bigint[])")
         params.append(sorted(summary.candidates))
     if summary.recent_after is not None:
-        recent = matching_documents(query.match, filters).filter(published_at__gte=summary.recent_after)
+        recent = published_since(matching_documents(query.match, filters), summary.recent_after)
         sql, sql_params = _most_recent(recent, RECENT_POOL)
         pools.append(sql)
         params.extend(sql_params)

@@ -190,3 +190,24 @@ def test_fuzzed_queries_never_fail(client, corpus):
         for url in ("/search/", "/search/api/"):
             response = client.get(url, {"q": q, "tag": rng.choice(["", q[:10], "python"])})
             assert response.status_code == 200, repr(q)
+
+
+def test_the_year_filter_counts_years_in_the_site_time_zone(client, warm_segmenter):
+    from search.indexing import reindex_all
+
+    local = timezone.get_current_timezone()
+    # 00:30 on New Year's Day in Shanghai is still the previous year in UTC, and the reverse.
+    early = make_post(
+        "新年 早", body="跨年 检索", published_at=timezone.datetime(2024, 1, 1, 0, 30, tzinfo=local)
+    )
+    late = make_post(
+        "除夕 晚", body="跨年 检索", published_at=timezone.datetime(2023, 12, 31, 23, 30, tzinfo=local)
+    )
+    reindex_all()
+
+    def found(year):
+        results = client.get("/search/", {"q": "跨年", "year": year}).context["results"]
+        return {hit.post.pk for hit in results.hits}
+
+    assert found(2024) == {early.pk}
+    assert found(2023) == {late.pk}
