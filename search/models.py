@@ -87,16 +87,15 @@ class SearchDocument(models.Model):
         verbose_name = _("search document")
         verbose_name_plural = _("search documents")
         indexes = [
-            # The copied fields (the day standing for the time) share the vector's GIN index
-            # (btree_gin), so a search narrowed by year, series or tag, or after a date (the
-            # most recent matches), is one index scan. A btree index on any of them alone
+            # The heading vector and the copied fields (the day standing for the time) share
+            # the vector's GIN index (btree_gin), so a search narrowed by year, series or tag,
+            # or after a date (the most recent matches), is one index scan. A btree index on any of them alone
             # would tempt the planner to check @@ on every document it selects, reading each
             # one's vector, which it believes free.
             GinIndex(
-                fields=["vector", "pairs", "published_day", "series", "tag_ids"],
-                name="search_document_match",
+                fields=["vector", "pairs", "head", "published_day", "series", "tag_ids"],
+                name="search_document_search",
             ),
-            GinIndex(fields=["head"], name="search_document_head"),
             GinIndex(fields=["vector", "pairs"], name="search_document_sampled", condition=in_sample()),
         ]
 
