@@ -122,11 +122,11 @@ class Filters:
         if self.invalid:
             return documents.none()
         if self.tag:
-            tag_id = Subquery(Tag.objects.filter(slug=self.tag).values("pk")[:1])
+            tag_id = Subquery(Tag.objects.filter(slug=self.tag).order_by().values("pk")[:1])
             documents = documents.filter(tag_ids__contains=ArrayOf(tag_id))
         if self.series:
             documents = documents.filter(
-                series_id=Subquery(Series.objects.filter(slug=self.series).values("pk")[:1])
+                series_id=Subquery(Series.objects.filter(slug=self.series).order_by().values("pk")[:1])
             )
         if self.author:
             documents = documents.filter(post__author__username=self.author)
@@ -294,7 +294,7 @@ def _summary_statement(documents):
         matches AS MATERIALIZED (
             SELECT * FROM ({matches}) AS matches WHERE NOT (SELECT yes FROM estimated)
         ),
-        counted AS (
+        counted AS NOT MATERIALIZED (
             SELECT * FROM matches UNION ALL SELECT * FROM sample WHERE (SELECT yes FROM estimated)
         ),
         total AS (SELECT count(*) AS count FROM counted)
