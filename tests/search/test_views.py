@@ -36,6 +36,11 @@ def test_results_with_highlights_and_facets(client, corpus):
     assert ("DeepSeek", 3) in [(facet.name, facet.count) for facet in results.tag_facets]
     assert [(facet.name, facet.count) for facet in results.series_facets] == [("DeepSeek 系列", 3)]
     assert "<mark>DeepSeek</mark>-V3" in response.content.decode()
+    # Each hit lists its post's tags, linked.
+    for hit in results.hits:
+        assert sorted(tag.name for tag in hit.tags) == sorted(hit.post.tags.names())
+    deepseek = next(tag for tag in results.hits[0].tags if tag.name == "DeepSeek")
+    assert f'href="{deepseek.get_absolute_url()}">#DeepSeek</a>' in response.content.decode()
 
 
 def test_facet_counts_cover_all_results_not_just_the_page(client, corpus):
@@ -44,7 +49,7 @@ def test_facet_counts_cover_all_results_not_just_the_page(client, corpus):
     assert first.total > 10 >= len(first.hits)
     assert first.tag_facets == second.tag_facets
     python = next(facet for facet in first.tag_facets if facet.name == "Python")
-    on_second_page = sum("Python" in [tag.name for tag in hit.post.tags.all()] for hit in second.hits)
+    on_second_page = sum("Python" in [tag.name for tag in hit.tags] for hit in second.hits)
     assert python.count == 10 > on_second_page
 
 
