@@ -5,13 +5,18 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Func, Q, Value
-from django.db.models.functions import Cast, Mod
+from django.db.models.functions import Mod
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 # One document in SAMPLE_RATE (by post id) is also in a small index of its own, from which
 # very large result sets are counted (see search.results).
 SAMPLE_RATE = 8
+
+
+def TimeInUtc(field_name):
+    """The UTC wall-clock time of a timestamptz column: immutable, so fit for generated columns."""
+    return Func(Value("UTC"), F(field_name), function="timezone", output_field=models.DateTimeField())
 
 
 def in_sample():
@@ -61,16 +66,19 @@ class SearchDocument(models.Model):
     # vector, so a search never reads the posts table for the thousands of posts it counts.
     # Filters read them too. Visibility is never read from here (see search.results).
     published_at = models.DateTimeField(_("publication time"), null=True)
-    # Its UTC date, for the GIN index: a few thousand distinct days scan much faster than a
-    # hundred thousand distinct instants when a search is narrowed to a range of them.
-    published_day = models.GeneratedField(
-        expression=Cast(
-            Func(Value("UTC"), F("published_at"), function="timezone", output_field=models.DateTimeField()),
-            models.DateField(),
+    # The first day of its UTC month as a one-element array, for the GIN index: a span of
+    # time is the overlap with a short list of months, one scan key. btree_gin scans a range
+    # of instants or days as two half-lines, each collecting every document beyond its bound;
+    # the exact bounds are then checked on the few rows the months return.
+    published_months = models.GeneratedField(
+        expression=Func(
+            Func(Value("month"), TimeInUtc("published_at"), function="date_trunc"),
+            template="ARRAY[(%(expressions)s)::date]",
+            output_field=ArrayField(models.DateField()),
         ),
-        output_field=models.DateField(),
+        output_field=ArrayField(models.DateField()),
         db_persist=True,
-        verbose_name=_("publication day (UTC)"),
+        verbose_name=_("publication month (UTC)"),
     )
     series = models.ForeignKey(
         "blog.Series",
@@ -87,13 +95,13 @@ class SearchDocument(models.Model):
         verbose_name = _("search document")
         verbose_name_plural = _("search documents")
         indexes = [
-            # The heading vector and the copied fields (the day standing for the time) share
+            # The heading vector and the copied fields (the month standing for the time) share
             # the vector's GIN index (btree_gin), so a search narrowed by year, series or tag,
             # or after a date (the most recent matches), is one index scan. A btree index on any of them alone
             # would tempt the planner to check @@ on every document it selects, reading each
             # one's vector, which it believes free.
             GinIndex(
-                fields=["vector", "pairs", "head", "published_day", "series", "tag_ids"],
+                fields=["vector", "pairs", "head", "published_months", "series", "tag_ids"],
                 name="search_document_search",
             ),
             GinIndex(fields=["vector", "pairs"], name="search_document_sampled", condition=in_sample()),

@@ -12,7 +12,7 @@ counted from a sample of one document in SAMPLE_RATE, and shown as estimates.
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQueryField
@@ -136,8 +136,7 @@ class Filters:
         if self.author:
             documents = documents.filter(post__author__username=self.author)
         if self.year:
-            documents = published_since(documents, year_start(self.year)).filter(published_at__year=self.year)
-            documents = documents.filter(published_day__lte=year_start(self.year + 1).astimezone(UTC).date())
+            documents = published_between(documents, year_start(self.year), year_start(self.year + 1))
         return documents
 
     def as_params(self):
@@ -206,16 +205,28 @@ class SearchResults:
 
 def year_start(year):
     """Return the first instant of `year` in the site's time zone, as filters by year count it."""
-    return (
-        datetime(year, 1, 1, tzinfo=timezone.get_current_timezone())
-        if year <= 9999
-        else datetime.max.replace(tzinfo=UTC)
-    )
+    return datetime(min(year, 9999), 1, 1, tzinfo=timezone.get_current_timezone())
 
 
-def published_since(documents, moment):
-    """Return `documents` published at or after `moment`, narrowed first by day in the GIN index."""
-    return documents.filter(published_day__gte=moment.astimezone(UTC).date(), published_at__gte=moment)
+def utc_months(start, end):
+    """Return the first days of the UTC months from `start` to `end`, both included."""
+    month, last = start.astimezone(UTC).date().replace(day=1), end.astimezone(UTC).date()
+    months = []
+    while month <= last:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def published_between(documents, start, end=None):
+    """Return `documents` published in [start, end), or since `start` until now without `end`.
+
+    The GIN index finds the months the span touches; the exact instants are checked on
+    those rows. Without `end` the span stops at now: scheduled posts are not found anyway.
+    """
+    months = utc_months(start, end or timezone.now() + timedelta(days=1))
+    documents = documents.filter(published_months__overlap=months, published_at__gte=start)
+    return documents.filter(published_at__lt=end) if end else documents
 
 
 def visible_documents(filters):
@@ -494,7 +505,7 @@ def _ranked(query, filters, summary, offset, limit):
         pools.append("SELECT unnest(%s::bigint[])")
         params.append(sorted(summary.candidates))
     if summary.recent_after is not None:
-        recent = published_since(matching_documents(query.match, filters), summary.recent_after)
+        recent = published_between(matching_documents(query.match, filters), summary.recent_after)
         sql, sql_params = _most_recent(recent, RECENT_POOL)
         pools.append(sql)
         params.extend(sql_params)
