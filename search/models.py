@@ -10,8 +10,10 @@ from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 # One document in SAMPLE_RATE (by post id) is also in a small index of its own, from which
-# very large result sets are counted (see search.results).
+# very large result sets are counted, and one in SPARSE_SAMPLE_RATE in a smaller one still,
+# for the largest (see search.results).
 SAMPLE_RATE = 8
+SPARSE_SAMPLE_RATE = 32
 
 
 def TimeInUtc(field_name):
@@ -19,9 +21,9 @@ def TimeInUtc(field_name):
     return Func(Value("UTC"), F(field_name), function="timezone", output_field=models.DateTimeField())
 
 
-def in_sample():
-    """The condition that puts a document in the sample index."""
-    return Q(Exact(Mod("post_id", SAMPLE_RATE), 0))
+def in_sample(rate=SAMPLE_RATE):
+    """The condition that puts a document in the sample index of one document in `rate`."""
+    return Q(Exact(Mod("post_id", rate), 0))
 
 
 class SearchDocument(models.Model):
@@ -105,6 +107,11 @@ class SearchDocument(models.Model):
                 name="search_document_search",
             ),
             GinIndex(fields=["vector", "pairs"], name="search_document_sampled", condition=in_sample()),
+            GinIndex(
+                fields=["vector", "pairs"],
+                name="search_document_sparse_sample",
+                condition=in_sample(SPARSE_SAMPLE_RATE),
+            ),
         ]
 
     def __str__(self):

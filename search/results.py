@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from blog.models import Post, Series, Tag, TaggedPost
 
-from .models import SAMPLE_RATE, SearchDocument, in_sample
+from .models import SAMPLE_RATE, SPARSE_SAMPLE_RATE, SearchDocument, in_sample
 from .snippets import highlight, make_snippet
 
 RESULTS_PER_PAGE = 10
@@ -45,6 +45,9 @@ RECENT_POOL = MAX_PAGE * RESULTS_PER_PAGE
 # total's standard error is then under 5%, that of a facet of 800 posts or more under 10%,
 # and the page says "about". Below it every match is counted, at ~2.5 µs a match.
 SAMPLE_MIN = 500
+# The same from the sparse sample, which then stands for 16,000 matches or more: the largest
+# sets are counted from a quarter as many rows, as precisely.
+SPARSE_SAMPLE_MIN = SAMPLE_MIN
 # The most recent RECENT_POOL matches of an estimated result set are found after the date of
 # this sample match, which leaves about twice as many matches to choose from as needed.
 RECENT_CUTOFF = 2 * RECENT_POOL // SAMPLE_RATE
@@ -251,9 +254,9 @@ def matching_documents(condition, filters):
     return documents
 
 
-def estimate(sample_count):
-    """Return the number of matches `sample_count` sample matches stand for, to two digits."""
-    value = sample_count * SAMPLE_RATE
+def estimate(sample_count, rate=SAMPLE_RATE):
+    """Return how many matches `sample_count` matches of a one-in-`rate` sample stand for, to two digits."""
+    value = sample_count * rate
     digits = max(0, len(str(value)) - 2)
     return round(value, -digits) if digits else value
 
@@ -295,34 +298,47 @@ class Score(Func):
 def _summary_statement(documents):
     """Return (sql, params) of the statement that counts, facets and picks what to rank.
 
-    The sample's matches are collected first (a small index holds one document in
-    SAMPLE_RATE). When there are at least SAMPLE_MIN of them, the result set is huge: the
-    sample gives the total and the facet counts, and the date after which the most recent
-    matches lie; no other match is read. Otherwise all matches are collected once, for the
+    The sparse sample's matches are collected first (a small index holds one document in
+    SPARSE_SAMPLE_RATE), then, unless there are SPARSE_SAMPLE_MIN of them, the sample's (one
+    in SAMPLE_RATE). When either has enough, the result set is huge: that sample gives the
+    total and the facet counts, and the date after which the most recent matches lie; no
+    other match is read. Otherwise all matches are collected once, for the
     exact total and facets; up to RANK_ALL_LIMIT of them all are candidates for ranking,
     beyond it the most recent ones (the ranking query adds heading matches, see _ranked).
 
     Rows are (kind, post id, name, slug, count, time): kind 0 is the total, 1 a tag facet, 2
     a series facet, 3 a candidate for ranking, 4 the recency cutoff of an estimated set, and
-    5 is there when the set is estimated.
+    5, there when the set is estimated, gives the rate of the sample it was counted from.
     """
     columns = ("post_id", "published_at", "series_id", "tag_ids")
+    sparse, sparse_params = (
+        documents.filter(in_sample(SPARSE_SAMPLE_RATE)).values(*columns).query.sql_with_params()
+    )
     sample, sample_params = documents.filter(in_sample()).values(*columns).query.sql_with_params()
     matches, matches_params = documents.values(*columns).query.sql_with_params()
     quote = connection.ops.quote_name
     sql = f"""
-        WITH sample AS MATERIALIZED ({sample}),
-        estimated AS (SELECT count(*) >= %s AS yes FROM sample),
+        WITH sparse AS MATERIALIZED ({sparse}),
+        sparse_enough AS (SELECT count(*) >= %s AS yes FROM sparse),
+        sample AS MATERIALIZED (
+            SELECT * FROM ({sample}) AS sample WHERE NOT (SELECT yes FROM sparse_enough)
+        ),
+        estimated AS (SELECT (SELECT yes FROM sparse_enough) OR count(*) >= %s AS yes FROM sample),
+        chosen AS NOT MATERIALIZED (
+            SELECT * FROM sparse WHERE (SELECT yes FROM sparse_enough)
+            UNION ALL SELECT * FROM sample WHERE NOT (SELECT yes FROM sparse_enough)
+        ),
         matches AS MATERIALIZED (
             SELECT * FROM ({matches}) AS matches WHERE NOT (SELECT yes FROM estimated)
         ),
         counted AS NOT MATERIALIZED (
-            SELECT * FROM matches UNION ALL SELECT * FROM sample WHERE (SELECT yes FROM estimated)
+            SELECT * FROM matches UNION ALL SELECT * FROM chosen WHERE (SELECT yes FROM estimated)
         ),
         total AS (SELECT count(*) AS count FROM counted)
         SELECT 0, NULL::bigint, '', '', count, NULL::timestamptz FROM total
         UNION ALL
-        SELECT 5, NULL, '', '', 0, NULL FROM estimated WHERE yes
+        SELECT 5, NULL, '', '', CASE WHEN (SELECT yes FROM sparse_enough) THEN %s ELSE %s END, NULL
+        FROM estimated WHERE yes
         UNION ALL
         SELECT 1, NULL, tag.name, tag.slug, counted.count, NULL FROM (
             SELECT tag_id, count(*) AS count FROM (SELECT unnest(tag_ids) AS tag_id FROM counted) AS tags
@@ -340,18 +356,23 @@ def _summary_statement(documents):
             ORDER BY published_at DESC, post_id DESC LIMIT %s
         )
         UNION ALL (
-            SELECT 4, NULL, '', '', 0, published_at FROM sample WHERE (SELECT yes FROM estimated)
-            ORDER BY published_at DESC NULLS LAST, post_id DESC OFFSET %s LIMIT 1
+            SELECT 4, NULL, '', '', 0, published_at FROM chosen WHERE (SELECT yes FROM estimated)
+            ORDER BY published_at DESC NULLS LAST, post_id DESC
+            OFFSET (SELECT CASE WHEN yes THEN %s ELSE %s END FROM sparse_enough) LIMIT 1
         )
     """  # noqa: S608 - the only interpolations are the ORM's own SQL and quoted table names
+    sparse_cutoff = max(1, RECENT_CUTOFF * SAMPLE_RATE // SPARSE_SAMPLE_RATE)
     params = (
+        *sparse_params,
+        SPARSE_SAMPLE_MIN,
         *sample_params,
         SAMPLE_MIN,
         *matches_params,
+        SPARSE_SAMPLE_RATE, SAMPLE_RATE,
         FACET_SIZE, FACET_SIZE,
         RANK_ALL_LIMIT,
         RANK_ALL_LIMIT, RECENT_POOL,
-        RECENT_CUTOFF - 1,
+        sparse_cutoff - 1, RECENT_CUTOFF - 1,
     )  # fmt: skip
     return sql, params
 
@@ -378,7 +399,7 @@ def match_summary(documents):
     facets = {1: [], 2: []}
     candidates = set()
     recent_after = None
-    estimated = False
+    estimated, rate = False, SAMPLE_RATE
     for kind, post_id, name, slug, count, moment in rows:
         if kind == 0:
             total = count
@@ -387,13 +408,13 @@ def match_summary(documents):
         elif kind == 4:
             recent_after = moment
         elif kind == 5:
-            estimated = True
+            estimated, rate = True, count
         else:
             facets[kind].append(Facet(name, slug, count))
     if estimated:
-        total = estimate(total)
+        total = estimate(total, rate)
         for facet in facets[1] + facets[2]:
-            facet.count = estimate(facet.count)
+            facet.count = estimate(facet.count, rate)
     for kind in facets:
         facets[kind].sort(key=lambda facet: (-facet.count, facet.name))
     return MatchSummary(total, estimated, facets[1], facets[2], candidates, recent_after)

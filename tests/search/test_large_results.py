@@ -8,7 +8,7 @@ from django.utils import timezone
 from blog.models import Post
 from search import results
 from search.indexing import reindex_all
-from search.models import SAMPLE_RATE
+from search.models import SAMPLE_RATE, SPARSE_SAMPLE_RATE
 from search.query import parse_query
 from search.results import Filters, search_posts
 from tests.factories import make_post, make_user
@@ -25,6 +25,7 @@ def many_matches(monkeypatch, warm_segmenter):
     Returns (visible posts newest first, hidden posts).
     """
     monkeypatch.setattr(results, "SAMPLE_MIN", 4)
+    monkeypatch.setattr(results, "SPARSE_SAMPLE_MIN", 10**9)
     monkeypatch.setattr(results, "RECENT_CUTOFF", 3)
     monkeypatch.setattr(results, "RANK_ALL_LIMIT", 20)
     author = make_user("prolific")
@@ -64,6 +65,18 @@ def test_a_huge_result_set_is_estimated_from_the_sample(many_matches):
     tag = {facet.name: facet.count for facet in found.tag_facets}
     assert tag["检索"] == found.total
     assert all(count % SAMPLE_RATE == 0 for count in tag.values())
+
+
+def test_the_largest_sets_are_estimated_from_the_sparse_sample(many_matches, monkeypatch):
+    visible, _ = many_matches
+    sparse_matches = sum(1 for post in visible if post.pk % SPARSE_SAMPLE_RATE == 0)
+    monkeypatch.setattr(results, "SPARSE_SAMPLE_MIN", 1)
+    found = search_posts(parse_query("倒排索引"))
+    if not sparse_matches:
+        pytest.skip("no visible post fell in the sparse sample")
+    assert found.estimated
+    assert found.total == sparse_matches * SPARSE_SAMPLE_RATE
+    assert found.hits
 
 
 def test_an_estimated_set_still_finds_the_most_recent_visible_posts(many_matches):
