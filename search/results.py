@@ -51,6 +51,10 @@ SPARSE_SAMPLE_MIN = SAMPLE_MIN
 # The most recent RECENT_POOL matches of an estimated result set are found after the date of
 # this sample match, which leaves about twice as many matches to choose from as needed.
 RECENT_CUTOFF = 2 * RECENT_POOL // SAMPLE_RATE
+# The most recent heading matches of an estimated set are looked for after the date of this
+# sample match first: a window of about 6,400 matches, where ~3% of them with a matching
+# title or tag already fill the heading pool. Where they do not, all heading matches are read.
+HEADING_CUTOFF = 8 * RECENT_CUTOFF
 # ts_rank_cd weights in Postgres order {D, C, B, A}: code identifiers, body, tags/series, title.
 RANK_WEIGHTS = [0.05, 0.2, 0.4, 1.0]
 # 1: divide by 1 + log(document length), so long posts do not win by length alone.
@@ -307,8 +311,9 @@ def _summary_statement(documents):
     beyond it the most recent ones (the ranking query adds heading matches, see _ranked).
 
     Rows are (kind, post id, name, slug, count, time): kind 0 is the total, 1 a tag facet, 2
-    a series facet, 3 a candidate for ranking, 4 the recency cutoff of an estimated set, and
-    5, there when the set is estimated, gives the rate of the sample it was counted from.
+    a series facet, 3 a candidate for ranking, 4 the recency cutoff of an estimated set, 6 the
+    wider one its heading pool tries first, and 5, there when the set is estimated, gives the
+    rate of the sample it was counted from.
     """
     columns = ("post_id", "published_at", "series_id", "tag_ids")
     sparse, sparse_params = (
@@ -360,6 +365,11 @@ def _summary_statement(documents):
             ORDER BY published_at DESC NULLS LAST, post_id DESC
             OFFSET (SELECT CASE WHEN yes THEN %s ELSE %s END FROM sparse_enough) LIMIT 1
         )
+        UNION ALL (
+            SELECT 6, NULL, '', '', 0, published_at FROM chosen WHERE (SELECT yes FROM estimated)
+            ORDER BY published_at DESC NULLS LAST, post_id DESC
+            OFFSET (SELECT CASE WHEN yes THEN %s ELSE %s END FROM sparse_enough) LIMIT 1
+        )
     """  # noqa: S608 - the only interpolations are the ORM's own SQL and quoted table names
     sparse_cutoff = max(1, RECENT_CUTOFF * SAMPLE_RATE // SPARSE_SAMPLE_RATE)
     params = (
@@ -373,6 +383,7 @@ def _summary_statement(documents):
         RANK_ALL_LIMIT,
         RANK_ALL_LIMIT, RECENT_POOL,
         sparse_cutoff - 1, RECENT_CUTOFF - 1,
+        max(1, HEADING_CUTOFF * SAMPLE_RATE // SPARSE_SAMPLE_RATE) - 1, HEADING_CUTOFF - 1,
     )  # fmt: skip
     return sql, params
 
@@ -387,6 +398,7 @@ class MatchSummary:
     series_facets: list
     candidates: set
     recent_after: object = None
+    heading_after: object = None
 
 
 def match_summary(documents):
@@ -398,7 +410,7 @@ def match_summary(documents):
     total = 0
     facets = {1: [], 2: []}
     candidates = set()
-    recent_after = None
+    recent_after = heading_after = None
     estimated, rate = False, SAMPLE_RATE
     for kind, post_id, name, slug, count, moment in rows:
         if kind == 0:
@@ -407,6 +419,8 @@ def match_summary(documents):
             candidates.add(post_id)
         elif kind == 4:
             recent_after = moment
+        elif kind == 6:
+            heading_after = moment
         elif kind == 5:
             estimated, rate = True, count
         else:
@@ -417,7 +431,7 @@ def match_summary(documents):
             facet.count = estimate(facet.count, rate)
     for kind in facets:
         facets[kind].sort(key=lambda facet: (-facet.count, facet.name))
-    return MatchSummary(total, estimated, facets[1], facets[2], candidates, recent_after)
+    return MatchSummary(total, estimated, facets[1], facets[2], candidates, recent_after, heading_after)
 
 
 def _count_sql(documents):
@@ -514,6 +528,27 @@ def _most_recent(documents, limit):
     )
 
 
+def _most_recent_trying_since(documents, moment, limit):
+    """Return (sql, params) like _most_recent, reading only documents since `moment` if enough.
+
+    When at least `limit` documents were published since `moment`, the most recent `limit`
+    are among them; otherwise all documents are read, so the answer is the same either way.
+    """
+    recent, recent_params = (
+        published_between(documents, moment).values("post_id", "published_at").query.sql_with_params()
+    )
+    every, every_params = documents.values("post_id", "published_at").query.sql_with_params()
+    sql = (
+        f"(WITH since AS MATERIALIZED ({recent}),"  # noqa: S608 - the ORM's own SQL
+        " enough AS (SELECT count(*) >= %s AS yes FROM since),"
+        f" every AS MATERIALIZED (SELECT * FROM ({every}) AS every WHERE NOT (SELECT yes FROM enough))"
+        " SELECT post_id FROM ("
+        "SELECT * FROM since WHERE (SELECT yes FROM enough) UNION ALL SELECT * FROM every"
+        ") AS pool ORDER BY published_at DESC, post_id DESC LIMIT %s)"
+    )
+    return sql, (*recent_params, limit, *every_params, limit)
+
+
 def _ranked(query, filters, summary, offset, limit):
     """Return [(post id, score)] of one page of the summary's candidates, best first.
 
@@ -534,7 +569,10 @@ def _ranked(query, filters, summary, offset, limit):
         params.extend(sql_params)
     if summary.total > RANK_ALL_LIMIT:
         heading = visible_documents(filters).filter(Matches(F("head"), TsQuery(query.tsquery)))
-        sql, sql_params = _most_recent(heading, HEADING_POOL)
+        if summary.heading_after is None:
+            sql, sql_params = _most_recent(heading, HEADING_POOL)
+        else:
+            sql, sql_params = _most_recent_trying_since(heading, summary.heading_after, HEADING_POOL)
         pools.append(sql)
         params.extend(sql_params)
     candidates = RawSQL(" UNION ".join(pools), params)  # noqa: S611 - the ORM's own SQL and parameters

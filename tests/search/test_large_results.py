@@ -119,3 +119,20 @@ def test_counts_of_suggestions_are_estimated_when_huge(many_matches):
 def test_small_result_sets_are_exact(corpus):
     found = search_posts(parse_query("倒排索引"))
     assert not found.estimated
+
+
+def test_the_heading_pool_is_the_same_whether_its_recent_window_is_enough_or_not(many_matches, monkeypatch):
+    monkeypatch.setattr(results, "HEADING_POOL", 3)
+    monkeypatch.setattr(results, "RECENT_POOL", 2)
+
+    def pages(heading_cutoff):
+        monkeypatch.setattr(results, "HEADING_CUTOFF", heading_cutoff)
+        return [
+            [hit.post.pk for hit in search_posts(parse_query("检索"), page=page, per_page=2).hits]
+            for page in (1, 2, 3)
+        ]
+
+    everything = pages(10**6)  # no window: every heading match is read
+    assert pages(1) == everything  # a window too small: falls back to every heading match
+    assert pages(4) == everything  # a window holding enough of them
+    assert everything[0]
