@@ -55,6 +55,8 @@ RECENT_CUTOFF = 2 * RECENT_POOL // SAMPLE_RATE
 # sample match first: a window of about 6,400 matches, where ~3% of them with a matching
 # title or tag already fill the heading pool. Where they do not, all heading matches are read.
 HEADING_CUTOFF = 8 * RECENT_CUTOFF
+# The window pays only when it is a small part of the matches: a quarter or less.
+HEADING_WINDOW_MIN_TOTAL = 4 * HEADING_CUTOFF * SAMPLE_RATE
 # ts_rank_cd weights in Postgres order {D, C, B, A}: code identifiers, body, tags/series, title.
 RANK_WEIGHTS = [0.05, 0.2, 0.4, 1.0]
 # 1: divide by 1 + log(document length), so long posts do not win by length alone.
@@ -569,7 +571,7 @@ def _ranked(query, filters, summary, offset, limit):
         params.extend(sql_params)
     if summary.total > RANK_ALL_LIMIT:
         heading = visible_documents(filters).filter(Matches(F("head"), TsQuery(query.tsquery)))
-        if summary.heading_after is None:
+        if summary.heading_after is None or summary.total < HEADING_WINDOW_MIN_TOTAL:
             sql, sql_params = _most_recent(heading, HEADING_POOL)
         else:
             sql, sql_params = _most_recent_trying_since(heading, summary.heading_after, HEADING_POOL)

@@ -127,6 +127,7 @@ def test_the_heading_pool_is_the_same_whether_its_recent_window_is_enough_or_not
 
     def pages(heading_cutoff):
         monkeypatch.setattr(results, "HEADING_CUTOFF", heading_cutoff)
+        monkeypatch.setattr(results, "HEADING_WINDOW_MIN_TOTAL", 0)  # however small the set
         return [
             [hit.post.pk for hit in search_posts(parse_query("检索"), page=page, per_page=2).hits]
             for page in (1, 2, 3)
