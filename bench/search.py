@@ -111,7 +111,7 @@ def database_size():
         cursor.execute(
             """SELECT pg_size_pretty(pg_total_relation_size('blog_post')),
                       pg_size_pretty(pg_total_relation_size('search_searchdocument')),
-                      pg_size_pretty(pg_relation_size('search_document_vector')),
+                      pg_size_pretty(pg_relation_size('search_document_search')),
                       (SELECT avg(octet_length(body_html))::int FROM blog_post)"""
         )
         posts_size, documents_size, index_size, average_html = cursor.fetchone()

@@ -4,8 +4,26 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import F, Func, Value
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Mod
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
+
+# One document in SAMPLE_RATE (by post id) is also in a small index of its own, from which
+# very large result sets are counted, and one in SPARSE_SAMPLE_RATE in a smaller one still,
+# for the largest (see search.results).
+SAMPLE_RATE = 8
+SPARSE_SAMPLE_RATE = 32
+
+
+def TimeInUtc(field_name):
+    """The UTC wall-clock time of a timestamptz column: immutable, so fit for generated columns."""
+    return Func(Value("UTC"), F(field_name), function="timezone", output_field=models.DateTimeField())
+
+
+def in_sample(rate=SAMPLE_RATE):
+    """The condition that puts a document in the sample index of one document in `rate`."""
+    return Q(Exact(Mod("post_id", rate), 0))
 
 
 class SearchDocument(models.Model):
@@ -34,14 +52,43 @@ class SearchDocument(models.Model):
         db_persist=True,
         verbose_name=_("title and tags vector"),
     )
+    # Every two lexemes that touch ("silver bullet", "长 上下文"), derived from the vector's
+    # positions by the SQL function search_adjacent_pairs (see migration 0003): a quoted
+    # phrase of two words is one lookup in the GIN index instead of a check of the positions
+    # in every candidate's vector. Positionless, never ranked on, never read by a search.
+    pairs = models.GeneratedField(
+        expression=Func(F("vector"), function="search_adjacent_pairs", output_field=SearchVectorField()),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        verbose_name=_("adjacent lexeme pairs"),
+    )
     # The body's visible text, from which result snippets are cut.
     text = models.TextField(_("text"), blank=True)
     # Copies of the post's fields for facet counts and the recency boost, refreshed with the
     # vector, so a search never reads the posts table for the thousands of posts it counts.
-    # Visibility is never read from here: searches join Post.objects.published().
+    # Filters read them too. Visibility is never read from here (see search.results).
     published_at = models.DateTimeField(_("publication time"), null=True)
+    # The first day of its UTC month as a one-element array, for the GIN index: a span of
+    # time is the overlap with a short list of months, one scan key. btree_gin scans a range
+    # of instants or days as two half-lines, each collecting every document beyond its bound;
+    # the exact bounds are then checked on the few rows the months return.
+    published_months = models.GeneratedField(
+        expression=Func(
+            Func(Value("month"), TimeInUtc("published_at"), function="date_trunc"),
+            template="ARRAY[(%(expressions)s)::date]",
+            output_field=ArrayField(models.DateField()),
+        ),
+        output_field=ArrayField(models.DateField()),
+        db_persist=True,
+        verbose_name=_("publication month (UTC)"),
+    )
     series = models.ForeignKey(
-        "blog.Series", verbose_name=_("series"), null=True, on_delete=models.SET_NULL, related_name="+"
+        "blog.Series",
+        verbose_name=_("series"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # in the GIN index below
     )
     tag_ids = ArrayField(models.BigIntegerField(), verbose_name=_("tag ids"), default=list, blank=True)
     indexed_at = models.DateTimeField(_("indexed"), auto_now=True)
@@ -50,8 +97,21 @@ class SearchDocument(models.Model):
         verbose_name = _("search document")
         verbose_name_plural = _("search documents")
         indexes = [
-            GinIndex(fields=["vector"], name="search_document_vector"),
-            GinIndex(fields=["head"], name="search_document_head"),
+            # The heading vector and the copied fields (the month standing for the time) share
+            # the vector's GIN index (btree_gin), so a search narrowed by year, series or tag,
+            # or after a date (the most recent matches), is one index scan. A btree index on any of them alone
+            # would tempt the planner to check @@ on every document it selects, reading each
+            # one's vector, which it believes free.
+            GinIndex(
+                fields=["vector", "pairs", "head", "published_months", "series", "tag_ids"],
+                name="search_document_search",
+            ),
+            GinIndex(fields=["vector", "pairs"], name="search_document_sampled", condition=in_sample()),
+            GinIndex(
+                fields=["vector", "pairs"],
+                name="search_document_sparse_sample",
+                condition=in_sample(SPARSE_SAMPLE_RATE),
+            ),
         ]
 
     def __str__(self):

@@ -4,6 +4,8 @@ The syntax is what search boxes have taught everyone:
 
 * words are ANDed: ``AdamW 权重衰减``;
 * ``"quoted phrases"`` (also “…” and 「…」) must appear in that order, next to each other;
+  two words next to each other are one lexeme of the document's adjacent pairs (see
+  :mod:`search.models`), so a phrase is answered by the index without reading any vector;
 * ``-word`` and ``-"a phrase"`` exclude posts containing them.
 
 English words match their singular and plural forms ("transformer" finds "Transformers",
@@ -36,11 +38,27 @@ class Term(NamedTuple):
     prefix: bool
 
 
+class Condition(NamedTuple):
+    """What a matching document satisfies: a tsquery on its vector and one on its pairs.
+
+    Either may be "" for none. Together they match exactly the documents the positional
+    tsquery matches, but a phrase of two adjacent words costs an index lookup of their pair
+    rather than a check of every candidate's positions.
+    """
+
+    vector: str
+    pairs: str
+
+
+NOTHING = Condition("", "")
+
+
 class QueryGroup(NamedTuple):
-    """One positive part of a query as typed (a word run or a phrase) and its tsquery."""
+    """One positive part of a query as typed (a word run or a phrase), its tsquery and Condition."""
 
     label: str
     tsquery: str
+    match: Condition
 
 
 @dataclass(frozen=True)
@@ -52,6 +70,7 @@ class ParsedQuery:
     terms: tuple
     groups: tuple
     has_exclusions: bool = False
+    match: Condition = NOTHING
 
     @property
     def is_empty(self):
@@ -110,21 +129,49 @@ def alternatives_tsquery(terms):
     return operands[0] if len(operands) == 1 else "(" + " | ".join(operands) + ")"
 
 
+def pair_lexeme(first, second):
+    """Return the lexeme of the document pairs for `first` followed right away by `second`."""
+    return f"{first} {second}"
+
+
 def _phrase(tokens):
-    """Return (tsquery, terms) for tokens that must follow each other at their own distances."""
+    """Return (tsquery, terms, Condition) for tokens that must follow each other at their distances.
+
+    Where every two consecutive tokens touch, the phrase is their pairs, plus its words for
+    the vector, which the pairs imply: no position is checked. Longer phrases also keep the
+    positional tsquery, as pairs anywhere in a document do not make a chain; their pairs
+    narrow the candidates it is checked on.
+    """
     terms = [Term(token.lexeme, False) for token in tokens]
     parts = [term_tsquery(terms[0])]
+    pairs = []
+    touching = True
     for previous, token, term in zip(tokens, tokens[1:], terms[1:], strict=False):
         parts.append(f"<{token.position - previous.position}>")
         parts.append(term_tsquery(term))
-    tsquery = " ".join(parts)
-    return (f"({tsquery})" if len(tokens) > 1 else tsquery), terms
+        if token.position == previous.position + previous.width:
+            pairs.append(quote_lexeme(pair_lexeme(previous.lexeme, token.lexeme)))
+        else:
+            touching = False
+    if len(tokens) == 1:
+        return parts[0], terms, Condition(parts[0], "")
+    tsquery = "(" + " ".join(parts) + ")"
+    if touching and len(tokens) == 2:
+        words = "(" + " & ".join(term_tsquery(term) for term in terms) + ")"
+        return tsquery, terms, Condition(words, pairs[0])
+    return tsquery, terms, Condition(tsquery, " & ".join(pairs))
+
+
+def _all_of(tsqueries):
+    """Return the tsquery requiring all the non-empty `tsqueries`, or ""."""
+    present = [tsquery for tsquery in tsqueries if tsquery]
+    return present[0] if len(present) == 1 else " & ".join(f"({tsquery})" for tsquery in present)
 
 
 def parse_query(text):
     """Return the ParsedQuery of `text` as a reader typed it; never raises on odd input."""
     text = " ".join((text or "")[:MAX_QUERY_LENGTH].split())
-    clauses, terms, groups = [], [], []
+    clauses, terms, groups, vector_clauses, pair_clauses = [], [], [], [], []
     has_exclusions = False
     # Folding keeps the length, so spans found in the folded text label the text as typed.
     for match in CHUNK_PATTERN.finditer(fold(text)):
@@ -134,7 +181,7 @@ def parse_query(text):
         if not tokens:
             continue
         if match.group("phrase") is not None:
-            clause, chunk_terms = _phrase(tokens)
+            clause, chunk_terms, condition = _phrase(tokens)
         else:
             alternatives = [
                 terms_for(token.lexeme, exact=excluded, alone=len(tokens) == 1) for token in tokens
@@ -142,12 +189,17 @@ def parse_query(text):
             chunk_terms = [term for terms_of_word in alternatives for term in terms_of_word]
             operands = [alternatives_tsquery(terms_of_word) for terms_of_word in alternatives]
             clause = operands[0] if len(operands) == 1 else "(" + " & ".join(operands) + ")"
+            condition = Condition(clause, "")
         if excluded:
+            # Positional: a pair cannot be excluded in the index without scanning all pairs.
             has_exclusions = True
             clauses.append(f"!{clause}")
+            vector_clauses.append(f"!{clause}")
             continue
         clauses.append(clause)
-        groups.append(QueryGroup(text[match.start() : match.end()], clause))
+        vector_clauses.append(condition.vector)
+        pair_clauses.append(condition.pairs)
+        groups.append(QueryGroup(text[match.start() : match.end()], clause, condition))
         terms.extend(term for term in chunk_terms if term not in terms)
     if not groups:
         return ParsedQuery(text=text, tsquery="", terms=(), groups=(), has_exclusions=has_exclusions)
@@ -157,4 +209,5 @@ def parse_query(text):
         terms=tuple(terms),
         groups=tuple(groups),
         has_exclusions=has_exclusions,
+        match=Condition(" & ".join(vector_clauses), _all_of(pair_clauses)),
     )

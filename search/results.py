@@ -1,25 +1,37 @@
 """Running a search: ranked hits with snippets, the total, facets and suggestions.
 
-Visibility is never the index's business: every query starts from `Post.objects.published()`
-and joins the search documents, so a post that was unpublished a second ago is not found even
-before its document is removed, and a page costs the same fixed number of queries however many
-posts match.
+Visibility is never the index's business: a document is found only if its post is visible
+now by `Post.objects.published()`, checked at query time, so a post that was unpublished a
+second ago is not found even before its document is removed. Without filters that check
+subtracts `Post.objects.hidden_ids()` (the few drafts and scheduled posts) rather than joining
+every match to the visible posts. A page costs the same fixed number of queries however
+many posts match, and no step reads every match of a very large result set: those are
+counted from a sample of one document in SAMPLE_RATE, and shown as estimates.
 """
 
 import math
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQueryField
 from django.db import connection, transaction
-from django.db.models import BooleanField, F, FloatField, Func, Value
+from django.db.models import BigIntegerField, BooleanField, F, FloatField, Func, Subquery, Value
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
-from blog.models import Post, Series, Tag
+from blog.models import Post, Series, Tag, TaggedPost
 
-from .models import SearchDocument
+from .models import SAMPLE_RATE, SPARSE_SAMPLE_RATE, SearchDocument, in_sample
 from .snippets import highlight, make_snippet
 
 RESULTS_PER_PAGE = 10
+# What a result shows of its post; nothing else is loaded.
+HIT_FIELDS = (
+    "id", "slug", "title", "published_at", "excerpt",
+    "series__title", "series__slug", "search_document__text",
+)  # fmt: skip
 MAX_PAGE = 40
 FACET_SIZE = 12
 # Up to this many matches every one is ranked; beyond it, a pool of likely winners is (see
@@ -28,6 +40,23 @@ FACET_SIZE = 12
 RANK_ALL_LIMIT = 600
 HEADING_POOL = 200
 RECENT_POOL = MAX_PAGE * RESULTS_PER_PAGE
+# With this many matches in the sample (about SAMPLE_RATE times as many in all, 4,000 of the
+# bench's 100,000 posts), the total and the facet counts are estimated from the sample: the
+# total's standard error is then under 5%, that of a facet of 800 posts or more under 10%,
+# and the page says "about". Below it every match is counted, at ~2.5 µs a match.
+SAMPLE_MIN = 500
+# The same from the sparse sample, which then stands for 16,000 matches or more: the largest
+# sets are counted from a quarter as many rows, as precisely.
+SPARSE_SAMPLE_MIN = SAMPLE_MIN
+# The most recent RECENT_POOL matches of an estimated result set are found after the date of
+# this sample match, which leaves about twice as many matches to choose from as needed.
+RECENT_CUTOFF = 2 * RECENT_POOL // SAMPLE_RATE
+# The most recent heading matches of an estimated set are looked for after the date of this
+# sample match first: a window of about 6,400 matches, where ~3% of them with a matching
+# title or tag already fill the heading pool. Where they do not, all heading matches are read.
+HEADING_CUTOFF = 8 * RECENT_CUTOFF
+# The window pays only when it is a small part of the matches: a quarter or less.
+HEADING_WINDOW_MIN_TOTAL = 4 * HEADING_CUTOFF * SAMPLE_RATE
 # ts_rank_cd weights in Postgres order {D, C, B, A}: code identifiers, body, tags/series, title.
 RANK_WEIGHTS = [0.05, 0.2, 0.4, 1.0]
 # 1: divide by 1 + log(document length), so long posts do not win by length alone.
@@ -49,18 +78,11 @@ class TsQuery(Func):
         super().__init__(Value(literal))
 
 
-class InArray(Func):
-    """`column = ANY(%s)` with the ids as one array parameter, not hundreds of placeholders."""
+class ArrayOf(Func):
+    """A one-element bigint array of `expression`; NULL inside when it is NULL, so matching nothing."""
 
-    output_field = BooleanField()
-
-    def __init__(self, expression, values):
-        super().__init__(expression)
-        self.values = list(values)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        column, params = compiler.compile(self.get_source_expressions()[0])
-        return f"{column} = ANY(%s)", (*params, self.values)
+    template = "ARRAY[%(expressions)s]::bigint[]"
+    output_field = ArrayField(BigIntegerField())
 
 
 class Matches(Func):
@@ -106,19 +128,27 @@ class Filters:
         """True when any filter narrows the search."""
         return bool(self.tag or self.series or self.author or self.year or self.invalid)
 
-    def apply(self, posts):
-        """Return `posts` narrowed by these filters."""
+    def apply(self, documents):
+        """Return search `documents` narrowed by these filters.
+
+        Tag, series and year are read from the copies the document keeps of its post's fields
+        (the same the facets count), so they narrow the GIN index scan itself instead of
+        joining the posts.
+        """
         if self.invalid:
-            return posts.none()
+            return documents.none()
         if self.tag:
-            posts = posts.filter(tags__slug=self.tag)
+            tag_id = Subquery(Tag.objects.filter(slug=self.tag).order_by().values("pk")[:1])
+            documents = documents.filter(tag_ids__contains=ArrayOf(tag_id))
         if self.series:
-            posts = posts.filter(series__slug=self.series)
+            documents = documents.filter(
+                series_id=Subquery(Series.objects.filter(slug=self.series).order_by().values("pk")[:1])
+            )
         if self.author:
-            posts = posts.filter(author__username=self.author)
+            documents = documents.filter(post__author__username=self.author)
         if self.year:
-            posts = posts.filter(published_at__year=self.year)
-        return posts
+            documents = published_between(documents, year_start(self.year), year_start(self.year + 1))
+        return documents
 
     def as_params(self):
         """Return the filters as query parameters, leaving out those not set."""
@@ -128,17 +158,21 @@ class Filters:
 
 @dataclass
 class SearchHit:
-    """One found post, its score, and its title and snippet as safe HTML with <mark>s."""
+    """One found post, its score, its title and snippet as safe HTML with <mark>s, and its tags.
+
+    Only the post's fields a result shows are loaded (HIT_FIELDS).
+    """
 
     post: Post
     score: float
     title_html: str
     snippet_html: str
+    tags: list = field(default_factory=list)
 
 
 @dataclass
 class Facet:
-    """A tag or series and how many of the matching posts carry it."""
+    """A tag or series and how many of the matching posts carry it (estimated for huge sets)."""
 
     name: str
     slug: str
@@ -151,11 +185,16 @@ class Suggestion:
 
     text: str
     count: int
+    estimated: bool = False
 
 
 @dataclass
 class SearchResults:
-    """A page of results and everything the page shows around it."""
+    """A page of results and everything the page shows around it.
+
+    With `estimated`, `total` and the facet counts come from the sample of documents (see
+    match_summary): the page says "about".
+    """
 
     hits: list
     total: int
@@ -166,6 +205,8 @@ class SearchResults:
     series_facets: list = field(default_factory=list)
     suggestions: list = field(default_factory=list)
     total_without_filters: int | None = None
+    estimated: bool = False
+    total_without_filters_estimated: bool = False
 
     @property
     def pages(self):
@@ -173,16 +214,57 @@ class SearchResults:
         return min(MAX_PAGE, math.ceil(self.reachable / self.per_page))
 
 
-def visible_posts(filters):
-    """The posts a search may return: published ones, narrowed by the filters."""
-    return filters.apply(Post.objects.published())
+def year_start(year):
+    """Return the first instant of `year` in the site's time zone, as filters by year count it."""
+    return datetime(min(year, 9999), 1, 1, tzinfo=timezone.get_current_timezone())
 
 
-def matching_documents(tsquery, filters):
-    """Search documents matching the tsquery literal whose posts are visible and pass the filters."""
-    return SearchDocument.objects.filter(
-        Matches(F("vector"), TsQuery(tsquery)), post__in=visible_posts(filters).values("pk")
-    )
+def utc_months(start, end):
+    """Return the first days of the UTC months from `start` to `end`, both included."""
+    month, last = start.astimezone(UTC).date().replace(day=1), end.astimezone(UTC).date()
+    months = []
+    while month <= last:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def published_between(documents, start, end=None):
+    """Return `documents` published in [start, end), or since `start` until now without `end`.
+
+    The GIN index finds the months the span touches; the exact instants are checked on
+    those rows. Without `end` the span stops at now: scheduled posts are not found anyway.
+    """
+    months = utc_months(start, end or timezone.now() + timedelta(days=1))
+    documents = documents.filter(published_months__overlap=months, published_at__gte=start)
+    return documents.filter(published_at__lt=end) if end else documents
+
+
+def visible_documents(filters):
+    """Search documents of the posts a search may return: published ones, passing the filters.
+
+    Documents exist for published and scheduled posts; the posts hidden now are subtracted
+    (a hash of a few thousand ids at most), where joining the visible posts would read all
+    of them for every search.
+    """
+    return filters.apply(SearchDocument.objects.exclude(post__in=Post.objects.hidden_ids()))
+
+
+def matching_documents(condition, filters):
+    """Search documents meeting a query's Condition whose posts are visible and pass the filters."""
+    documents = visible_documents(filters)
+    if condition.vector:
+        documents = documents.filter(Matches(F("vector"), TsQuery(condition.vector)))
+    if condition.pairs:
+        documents = documents.filter(Matches(F("pairs"), TsQuery(condition.pairs)))
+    return documents
+
+
+def estimate(sample_count, rate=SAMPLE_RATE):
+    """Return how many matches `sample_count` matches of a one-in-`rate` sample stand for, to two digits."""
+    value = sample_count * rate
+    digits = max(0, len(str(value)) - 2)
+    return round(value, -digits) if digits else value
 
 
 class Score(Func):
@@ -219,109 +301,188 @@ class Score(Func):
         return sql, params
 
 
-def _summary_statement(documents, query):
+def _summary_statement(documents):
     """Return (sql, params) of the statement that counts, facets and picks what to rank.
 
-    The matches, which go through Post.objects.published() (see matching_documents), are
-    collected once, and give the total and the facet counts. Ranking reads each document's
-    whole vector, so up to RANK_ALL_LIMIT matches all are candidates; beyond it, only the posts
-    that can reach the pages a reader may open: the most recent matches, and the most recent
-    of those whose title and tags alone match the query. These come from the small heading
-    vector's index without reading any vector; the ranking query checks them again against
-    the whole query, visibility and filters.
+    The sparse sample's matches are collected first (a small index holds one document in
+    SPARSE_SAMPLE_RATE), then, unless there are SPARSE_SAMPLE_MIN of them, the sample's (one
+    in SAMPLE_RATE). When either has enough, the result set is huge: that sample gives the
+    total and the facet counts, and the date after which the most recent matches lie; no
+    other match is read. Otherwise all matches are collected once, for the
+    exact total and facets; up to RANK_ALL_LIMIT of them all are candidates for ranking,
+    beyond it the most recent ones (the ranking query adds heading matches, see _ranked).
 
-    Rows are (kind, post id, name, slug, count): kind 0 is the total, 1 a tag facet, 2 a
-    series facet, 3 a candidate for ranking.
+    Rows are (kind, post id, name, slug, count, time): kind 0 is the total, 1 a tag facet, 2
+    a series facet, 3 a candidate for ranking, 4 the recency cutoff of an estimated set, 6 the
+    wider one its heading pool tries first, and 5, there when the set is estimated, gives the
+    rate of the sample it was counted from.
     """
-    matches, matches_params = documents.values(
-        "post_id", "published_at", "series_id", "tag_ids"
-    ).query.sql_with_params()
+    columns = ("post_id", "published_at", "series_id", "tag_ids")
+    sparse, sparse_params = (
+        documents.filter(in_sample(SPARSE_SAMPLE_RATE)).values(*columns).query.sql_with_params()
+    )
+    sample, sample_params = documents.filter(in_sample()).values(*columns).query.sql_with_params()
+    matches, matches_params = documents.values(*columns).query.sql_with_params()
     quote = connection.ops.quote_name
     sql = f"""
-        WITH matches AS MATERIALIZED ({matches}),
-        total AS (SELECT count(*) AS count FROM matches)
-        SELECT 0, NULL::bigint, '', '', count FROM total
+        WITH sparse AS MATERIALIZED ({sparse}),
+        sparse_enough AS (SELECT count(*) >= %s AS yes FROM sparse),
+        sample AS MATERIALIZED (
+            SELECT * FROM ({sample}) AS sample WHERE NOT (SELECT yes FROM sparse_enough)
+        ),
+        estimated AS (SELECT (SELECT yes FROM sparse_enough) OR count(*) >= %s AS yes FROM sample),
+        chosen AS NOT MATERIALIZED (
+            SELECT * FROM sparse WHERE (SELECT yes FROM sparse_enough)
+            UNION ALL SELECT * FROM sample WHERE NOT (SELECT yes FROM sparse_enough)
+        ),
+        matches AS MATERIALIZED (
+            SELECT * FROM ({matches}) AS matches WHERE NOT (SELECT yes FROM estimated)
+        ),
+        counted AS NOT MATERIALIZED (
+            SELECT * FROM matches UNION ALL SELECT * FROM chosen WHERE (SELECT yes FROM estimated)
+        ),
+        total AS (SELECT count(*) AS count FROM counted)
+        SELECT 0, NULL::bigint, '', '', count, NULL::timestamptz FROM total
         UNION ALL
-        SELECT 1, NULL, tag.name, tag.slug, counted.count FROM (
-            SELECT tag_id, count(*) AS count FROM matches, unnest(matches.tag_ids) AS tag_id
+        SELECT 5, NULL, '', '', CASE WHEN (SELECT yes FROM sparse_enough) THEN %s ELSE %s END, NULL
+        FROM estimated WHERE yes
+        UNION ALL
+        SELECT 1, NULL, tag.name, tag.slug, counted.count, NULL FROM (
+            SELECT tag_id, count(*) AS count FROM (SELECT unnest(tag_ids) AS tag_id FROM counted) AS tags
             GROUP BY tag_id ORDER BY count DESC, tag_id LIMIT %s
         ) AS counted JOIN {quote(Tag._meta.db_table)} AS tag ON tag.id = counted.tag_id
         UNION ALL
-        SELECT 2, NULL, series.title, series.slug, counted.count FROM (
-            SELECT series_id, count(*) AS count FROM matches WHERE series_id IS NOT NULL
+        SELECT 2, NULL, series.title, series.slug, counted.count, NULL FROM (
+            SELECT series_id, count(*) AS count FROM counted WHERE series_id IS NOT NULL
             GROUP BY series_id ORDER BY count DESC, series_id LIMIT %s
         ) AS counted JOIN {quote(Series._meta.db_table)} AS series ON series.id = counted.series_id
         UNION ALL
-        SELECT 3, post_id, '', '', 0 FROM matches WHERE (SELECT count FROM total) <= %s
+        SELECT 3, post_id, '', '', 0, NULL FROM matches WHERE (SELECT count FROM total) <= %s
         UNION ALL (
-            SELECT 3, post_id, '', '', 0 FROM matches WHERE (SELECT count FROM total) > %s
+            SELECT 3, post_id, '', '', 0, NULL FROM matches WHERE (SELECT count FROM total) > %s
             ORDER BY published_at DESC, post_id DESC LIMIT %s
         )
         UNION ALL (
-            SELECT 3, document.post_id, '', '', 0 FROM {quote(SearchDocument._meta.db_table)} AS document
-            WHERE (SELECT count FROM total) > %s AND document.head @@ %s::tsquery
-            ORDER BY document.published_at DESC LIMIT %s
+            SELECT 4, NULL, '', '', 0, published_at FROM chosen WHERE (SELECT yes FROM estimated)
+            ORDER BY published_at DESC NULLS LAST, post_id DESC
+            OFFSET (SELECT CASE WHEN yes THEN %s ELSE %s END FROM sparse_enough) LIMIT 1
+        )
+        UNION ALL (
+            SELECT 6, NULL, '', '', 0, published_at FROM chosen WHERE (SELECT yes FROM estimated)
+            ORDER BY published_at DESC NULLS LAST, post_id DESC
+            OFFSET (SELECT CASE WHEN yes THEN %s ELSE %s END FROM sparse_enough) LIMIT 1
         )
     """  # noqa: S608 - the only interpolations are the ORM's own SQL and quoted table names
+    sparse_cutoff = max(1, RECENT_CUTOFF * SAMPLE_RATE // SPARSE_SAMPLE_RATE)
     params = (
+        *sparse_params,
+        SPARSE_SAMPLE_MIN,
+        *sample_params,
+        SAMPLE_MIN,
         *matches_params,
+        SPARSE_SAMPLE_RATE, SAMPLE_RATE,
         FACET_SIZE, FACET_SIZE,
         RANK_ALL_LIMIT,
         RANK_ALL_LIMIT, RECENT_POOL,
-        RANK_ALL_LIMIT, query.tsquery, HEADING_POOL,
+        sparse_cutoff - 1, RECENT_CUTOFF - 1,
+        max(1, HEADING_CUTOFF * SAMPLE_RATE // SPARSE_SAMPLE_RATE) - 1, HEADING_CUTOFF - 1,
     )  # fmt: skip
     return sql, params
 
 
-def match_summary(documents, query):
-    """Return (total, tag facets, series facets, ids of the posts to rank) of `documents`."""
-    sql, params = _summary_statement(documents, query)
+@dataclass
+class MatchSummary:
+    """What the summary statement found: the total, facets, and where ranking should look."""
+
+    total: int
+    estimated: bool
+    tag_facets: list
+    series_facets: list
+    candidates: set
+    recent_after: object = None
+    heading_after: object = None
+
+
+def match_summary(documents):
+    """Return the MatchSummary of `documents` (a matching_documents queryset)."""
+    sql, params = _summary_statement(documents)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     total = 0
     facets = {1: [], 2: []}
     candidates = set()
-    for kind, post_id, name, slug, count in rows:
+    recent_after = heading_after = None
+    estimated, rate = False, SAMPLE_RATE
+    for kind, post_id, name, slug, count, moment in rows:
         if kind == 0:
             total = count
         elif kind == 3:
             candidates.add(post_id)
+        elif kind == 4:
+            recent_after = moment
+        elif kind == 6:
+            heading_after = moment
+        elif kind == 5:
+            estimated, rate = True, count
         else:
             facets[kind].append(Facet(name, slug, count))
+    if estimated:
+        total = estimate(total, rate)
+        for facet in facets[1] + facets[2]:
+            facet.count = estimate(facet.count, rate)
     for kind in facets:
         facets[kind].sort(key=lambda facet: (-facet.count, facet.name))
-    return total, facets[1], facets[2], candidates
+    return MatchSummary(total, estimated, facets[1], facets[2], candidates, recent_after, heading_after)
+
+
+def _count_sql(documents):
+    """Return (sql, params) of a scalar expression counting `documents`: exact, or estimated.
+
+    The sample is counted first; the full count runs only when the sample is small, as its
+    subquery is evaluated lazily. The result is negated when it is an estimate.
+    """
+    sample, sample_params = documents.filter(in_sample()).values("post_id").query.sql_with_params()
+    full, full_params = documents.values("post_id").query.sql_with_params()
+    sql = (
+        f"(SELECT CASE WHEN sampled.count >= %s THEN -sampled.count"  # noqa: S608 - the ORM's own SQL
+        f" ELSE (SELECT count(*) FROM ({full}) AS matches) END"
+        f" FROM (SELECT count(*) AS count FROM ({sample}) AS sample) AS sampled)"
+    )
+    return sql, (SAMPLE_MIN, *full_params, *sample_params)
 
 
 def suggestions_for(query, filters):
     """When nothing matches: counts for each part of the query alone, and without the filters.
 
-    One query, run only on the empty-result page; each count is a separate index scan, so no
-    vector is read however common a part is.
+    One query, run only on the empty-result page; each count is an index scan of the sample,
+    and of everything only when the sample is small, so no vector is read however common a
+    part is. Returns (suggestions, total without filters, whether that total is estimated).
     """
     counted = []
     if len(query.groups) > 1:
-        counted.extend((group.label, group.tsquery, Filters()) for group in query.groups)
+        counted.extend((group.label, group.match, Filters()) for group in query.groups)
     if filters.active:
-        counted.append((None, query.tsquery, Filters()))
+        counted.append((None, query.match, Filters()))
     if not counted:
-        return [], None
+        return [], None, False
     selects, params = [], []
-    for _, tsquery, unfiltered in counted:
-        sql, sql_params = matching_documents(tsquery, unfiltered).values("post_id").query.sql_with_params()
-        selects.append(f"(SELECT count(*) FROM ({sql}) AS matches)")  # noqa: S608 - the ORM's own SQL
+    for _, condition, unfiltered in counted:
+        sql, sql_params = _count_sql(matching_documents(condition, unfiltered))
+        selects.append(sql)
         params.extend(sql_params)
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(selects), params)
-        counts = cursor.fetchone()
+        counts = [(estimate(-count), True) if count < 0 else (count, False) for count in cursor.fetchone()]
     suggestions = [
-        Suggestion(label, count)
-        for (label, _, _), count in zip(counted, counts, strict=True)
+        Suggestion(label, count, estimated)
+        for (label, _, _), (count, estimated) in zip(counted, counts, strict=True)
         if label and count
     ]
     suggestions.sort(key=lambda suggestion: -suggestion.count)
-    return suggestions, (counts[-1] if filters.active else None)
+    if not filters.active:
+        return suggestions, None, False
+    return suggestions, counts[-1][0], counts[-1][1]
 
 
 def _plan_for_text_search(cursor, tsquery):
@@ -329,15 +490,12 @@ def _plan_for_text_search(cursor, tsquery):
 
     Postgres charges nothing for detoasting a tsvector, so for a common word it prefers a
     sequential scan that evaluates @@ on every document (hundreds of milliseconds at 100,000
-    posts) over the bitmap index scan that never reads a vector (milliseconds). It also
-    overestimates GIN prefix searches (``'检':*``) and would rather filter every document
-    through the primary key index, so those run without plain index scans (which costs the
-    visibility join its index-only scan, tens of milliseconds). JIT compilation would cost
-    more than these short queries take.
+    posts) over the bitmap index scan that never reads a vector (milliseconds). For the same
+    reason no other index on the documents may select rows that @@ then filters: the copied
+    fields live in the vector's GIN index (see SearchDocument.Meta). JIT compilation would
+    cost more than these short queries take.
     """
     settings = ["SET LOCAL enable_seqscan = off", "SET LOCAL jit = off"]
-    if ":*" in tsquery:
-        settings.append("SET LOCAL enable_indexscan = off")
     cursor.execute("; ".join(settings))
 
 
@@ -356,11 +514,101 @@ def search_posts(query, filters=None, *, page=1, per_page=RESULTS_PER_PAGE):
         return _search(query, filters, page, per_page)
 
 
+def _most_recent(documents, limit):
+    """Return (sql, params) selecting the post ids of the `limit` most recent `documents`.
+
+    The documents are collected first (fenced in a CTE) and then sorted: left to itself, the
+    planner walks the publication-time index backwards and checks @@ on every document it
+    meets, reading a whole vector each time, where the bitmap scans of the GIN indexes read
+    none.
+    """
+    sql, params = documents.values("post_id", "published_at").query.sql_with_params()
+    return (
+        f"(WITH pool AS MATERIALIZED ({sql})"  # noqa: S608 - the ORM's own SQL
+        " SELECT post_id FROM pool ORDER BY published_at DESC, post_id DESC LIMIT %s)",
+        (*params, limit),
+    )
+
+
+def _most_recent_trying_since(documents, moment, limit):
+    """Return (sql, params) like _most_recent, reading only documents since `moment` if enough.
+
+    When at least `limit` documents were published since `moment`, the most recent `limit`
+    are among them; otherwise all documents are read, so the answer is the same either way.
+    """
+    recent, recent_params = (
+        published_between(documents, moment).values("post_id", "published_at").query.sql_with_params()
+    )
+    every, every_params = documents.values("post_id", "published_at").query.sql_with_params()
+    sql = (
+        f"(WITH since AS MATERIALIZED ({recent}),"  # noqa: S608 - the ORM's own SQL
+        " enough AS (SELECT count(*) >= %s AS yes FROM since),"
+        f" every AS MATERIALIZED (SELECT * FROM ({every}) AS every WHERE NOT (SELECT yes FROM enough))"
+        " SELECT post_id FROM ("
+        "SELECT * FROM since WHERE (SELECT yes FROM enough) UNION ALL SELECT * FROM every"
+        ") AS pool ORDER BY published_at DESC, post_id DESC LIMIT %s)"
+    )
+    return sql, (*recent_params, limit, *every_params, limit)
+
+
+def _ranked(query, filters, summary, offset, limit):
+    """Return [(post id, score)] of one page of the summary's candidates, best first.
+
+    Beyond RANK_ALL_LIMIT matches the candidates are the most recent matches (listed by the
+    summary, or found after its cutoff date when the set is estimated) and the most recent
+    posts whose title and tags alone match, from the small heading vector's index. Candidates
+    are matches already, except heading matches of a query with exclusions, whose body may
+    hold an excluded word: only then is the whole vector checked again.
+    """
+    pools, params = [], []
+    if summary.candidates:
+        pools.append("SELECT unnest(%s::bigint[])")
+        params.append(sorted(summary.candidates))
+    if summary.recent_after is not None:
+        recent = published_between(matching_documents(query.match, filters), summary.recent_after)
+        sql, sql_params = _most_recent(recent, RECENT_POOL)
+        pools.append(sql)
+        params.extend(sql_params)
+    if summary.total > RANK_ALL_LIMIT:
+        heading = visible_documents(filters).filter(Matches(F("head"), TsQuery(query.tsquery)))
+        if summary.heading_after is None or summary.total < HEADING_WINDOW_MIN_TOTAL:
+            sql, sql_params = _most_recent(heading, HEADING_POOL)
+        else:
+            sql, sql_params = _most_recent_trying_since(heading, summary.heading_after, HEADING_POOL)
+        pools.append(sql)
+        params.extend(sql_params)
+    candidates = RawSQL(" UNION ".join(pools), params)  # noqa: S611 - the ORM's own SQL and parameters
+    ranked = SearchDocument.objects.filter(post_id__in=candidates)
+    if query.has_exclusions:
+        ranked = ranked.filter(Matches(F("vector"), TsQuery(query.tsquery)))
+    return list(
+        ranked.annotate(score=Score(query.tsquery))
+        .order_by("-score", "-published_at", "-post_id")
+        .values_list("post_id", "score")[offset : offset + limit]
+    )
+
+
+def tags_of_posts(post_ids):
+    """Return {post id: [Tag, …] by name} for `post_ids`, in one query.
+
+    A plain join: taggit's prefetch of the same tags costs several milliseconds of Python.
+    """
+    tags = {}
+    tagged = (
+        TaggedPost.objects.filter(content_object_id__in=post_ids)
+        .select_related("tag")
+        .only("content_object_id", "tag__name", "tag__slug")
+        .order_by("tag__name")
+    )
+    for item in tagged:
+        tags.setdefault(item.content_object_id, []).append(item.tag)
+    return tags
+
+
 def _search(query, filters, page, per_page):
-    documents = matching_documents(query.tsquery, filters)
-    total, tags, series, candidates = match_summary(documents, query)
-    if not total:
-        suggestions, total_without_filters = suggestions_for(query, filters)
+    summary = match_summary(matching_documents(query.match, filters))
+    if not summary.total:
+        suggestions, total_without_filters, without_filters_estimated = suggestions_for(query, filters)
         return SearchResults(
             hits=[],
             total=0,
@@ -368,22 +616,18 @@ def _search(query, filters, page, per_page):
             per_page=per_page,
             suggestions=suggestions,
             total_without_filters=total_without_filters,
+            total_without_filters_estimated=without_filters_estimated,
         )
-    offset = (page - 1) * per_page
-    ranked = list(
-        documents.filter(InArray(F("post_id"), sorted(candidates)))
-        .annotate(score=Score(query.tsquery))
-        .order_by("-score", "-published_at", "-post_id")
-        .values_list("post_id", "score")[offset : offset + per_page]
-    )
+    ranked = _ranked(query, filters, summary, (page - 1) * per_page, per_page)
+    post_ids = [post_id for post_id, _ in ranked]
     posts = (
         Post.objects.published()
-        .filter(pk__in=[post_id for post_id, _ in ranked])
-        .select_related("author", "series", "search_document")
-        .defer("body", "body_html", "search_document__vector", "search_document__head")
-        .prefetch_related("tags")
+        .filter(pk__in=post_ids)
+        .select_related("series", "search_document")
+        .only(*HIT_FIELDS)
         .in_bulk()
     )
+    tags = tags_of_posts(post_ids)
     hits = [
         SearchHit(
             post=posts[post_id],
@@ -392,16 +636,18 @@ def _search(query, filters, page, per_page):
             snippet_html=make_snippet(
                 posts[post_id].search_document.text or posts[post_id].excerpt, query.terms
             ),
+            tags=tags.get(post_id, []),
         )
         for post_id, post_score in ranked
         if post_id in posts
     ]
     return SearchResults(
         hits=hits,
-        total=total,
+        total=summary.total,
         page=page,
         per_page=per_page,
-        reachable=total if total <= RANK_ALL_LIMIT else RECENT_POOL,
-        tag_facets=tags,
-        series_facets=series,
+        reachable=summary.total if summary.total <= RANK_ALL_LIMIT else RECENT_POOL,
+        tag_facets=summary.tag_facets,
+        series_facets=summary.series_facets,
+        estimated=summary.estimated,
     )

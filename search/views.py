@@ -64,6 +64,8 @@ def search_api(request):
         {
             "query": text,
             "count": results.total if results else 0,
+            # Very large result sets are counted from a sample (see search.results).
+            "count_is_estimate": bool(results and results.estimated),
             "page": results.page if results else 1,
             "pages": results.pages if results else 0,
             "results": [

@@ -36,6 +36,11 @@ def test_results_with_highlights_and_facets(client, corpus):
     assert ("DeepSeek", 3) in [(facet.name, facet.count) for facet in results.tag_facets]
     assert [(facet.name, facet.count) for facet in results.series_facets] == [("DeepSeek 系列", 3)]
     assert "<mark>DeepSeek</mark>-V3" in response.content.decode()
+    # Each hit lists its post's tags, linked.
+    for hit in results.hits:
+        assert sorted(tag.name for tag in hit.tags) == sorted(hit.post.tags.names())
+    deepseek = next(tag for tag in results.hits[0].tags if tag.name == "DeepSeek")
+    assert f'href="{deepseek.get_absolute_url()}">#DeepSeek</a>' in response.content.decode()
 
 
 def test_facet_counts_cover_all_results_not_just_the_page(client, corpus):
@@ -44,7 +49,7 @@ def test_facet_counts_cover_all_results_not_just_the_page(client, corpus):
     assert first.total > 10 >= len(first.hits)
     assert first.tag_facets == second.tag_facets
     python = next(facet for facet in first.tag_facets if facet.name == "Python")
-    on_second_page = sum("Python" in [tag.name for tag in hit.post.tags.all()] for hit in second.hits)
+    on_second_page = sum("Python" in [tag.name for tag in hit.tags] for hit in second.hits)
     assert python.count == 10 > on_second_page
 
 
@@ -113,6 +118,7 @@ def test_json_endpoint(client, corpus):
     assert response.status_code == 200
     data = response.json()
     assert data["count"] == 1
+    assert data["count_is_estimate"] is False
     (result,) = data["results"]
     post = corpus["gradient-checkpointing"]
     assert result["id"] == post.pk
@@ -124,6 +130,7 @@ def test_json_endpoint(client, corpus):
     assert client.get("/search/api/", {"q": ""}).json() == {
         "query": "",
         "count": 0,
+        "count_is_estimate": False,
         "page": 1,
         "pages": 0,
         "results": [],
@@ -188,3 +195,24 @@ def test_fuzzed_queries_never_fail(client, corpus):
         for url in ("/search/", "/search/api/"):
             response = client.get(url, {"q": q, "tag": rng.choice(["", q[:10], "python"])})
             assert response.status_code == 200, repr(q)
+
+
+def test_the_year_filter_counts_years_in_the_site_time_zone(client, warm_segmenter):
+    from search.indexing import reindex_all
+
+    local = timezone.get_current_timezone()
+    # 00:30 on New Year's Day in Shanghai is still the previous year in UTC, and the reverse.
+    early = make_post(
+        "新年 早", body="跨年 检索", published_at=timezone.datetime(2024, 1, 1, 0, 30, tzinfo=local)
+    )
+    late = make_post(
+        "除夕 晚", body="跨年 检索", published_at=timezone.datetime(2023, 12, 31, 23, 30, tzinfo=local)
+    )
+    reindex_all()
+
+    def found(year):
+        results = client.get("/search/", {"q": "跨年", "year": year}).context["results"]
+        return {hit.post.pk for hit in results.hits}
+
+    assert found(2024) == {early.pk}
+    assert found(2023) == {late.pk}
