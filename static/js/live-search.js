@@ -99,14 +99,15 @@
       });
     });
     var everything = form.action + "?" + new URLSearchParams({ q: query }).toString();
+    var count = (data.count_is_estimate ? "≈" : "") + data.count; // very large sets are estimated
     options.push(option(options.length, everything, function (item) {
       item.className = "live-search-all";
       item.textContent = data.count
-        ? form.dataset.labelAll.replace("{count}", data.count)
+        ? form.dataset.labelAll.replace("{count}", count)
         : form.dataset.labelNone;
     }));
     options.forEach(function (item) { list.appendChild(item); });
-    status.textContent = data.count ? form.dataset.labelAll.replace("{count}", data.count) : form.dataset.labelNone;
+    status.textContent = data.count ? form.dataset.labelAll.replace("{count}", count) : form.dataset.labelNone;
     list.hidden = false;
     input.setAttribute("aria-expanded", "true");
     active = -1;

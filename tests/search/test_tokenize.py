@@ -70,6 +70,12 @@ def test_stop_words_are_dropped_but_keep_their_place(segmenter):
     assert compression.position - inverted.position == 4  # 倒排表 is three characters, 的 one
 
 
+def test_a_stop_word_inside_a_technical_term_does_not_break_it(segmenter):
+    # 等 alone is a stop word; the shipped dictionary keeps 幂等 and 幂等性 whole.
+    found = lexemes(segmenter, "接口的幂等性")
+    assert "幂等性" in found and "幂等" in found
+
+
 def test_domain_dictionary_keeps_words_whole():
     plain = Segmenter()
     assert "扩散模型" not in lexemes(plain, "扩散模型", primary_only=True)
