@@ -4,8 +4,9 @@ import django.contrib.postgres.indexes
 import django.db.models.deletion
 import django.db.models.functions.math
 import django.db.models.lookups
-from django.contrib.postgres.operations import BtreeGinExtension
 from django.db import migrations, models
+
+from search.migration_operations import AddGinIndexWithPlainColumns, BtreeGinExtensionIfAvailable
 
 
 class Migration(migrations.Migration):
@@ -16,8 +17,9 @@ class Migration(migrations.Migration):
 
     operations = [
         # GIN operator classes for plain columns, so the copied fields can share the vector's
-        # GIN index. A trusted extension shipped with PostgreSQL itself.
-        BtreeGinExtension(),
+        # GIN index. A trusted extension shipped with PostgreSQL itself, but not with the
+        # embedded server of make run/make test (see search.migration_operations).
+        BtreeGinExtensionIfAvailable(),
         migrations.AlterField(
             model_name="searchdocument",
             name="series",
@@ -30,11 +32,12 @@ class Migration(migrations.Migration):
                 verbose_name="series",
             ),
         ),
-        migrations.AddIndex(
+        AddGinIndexWithPlainColumns(
             model_name="searchdocument",
             index=django.contrib.postgres.indexes.GinIndex(
                 fields=["vector", "published_at", "series", "tag_ids"], name="search_document_matching"
             ),
+            native_fields=["vector", "tag_ids"],
         ),
         migrations.RemoveIndex(
             model_name="searchdocument",

@@ -6,6 +6,8 @@ import django.db.models.functions.math
 import django.db.models.lookups
 from django.db import migrations, models
 
+from search.migration_operations import AddGinIndexWithPlainColumns
+
 # A lexeme's width in positions, as search.tokenize counts them: one per Han character for
 # Chinese words, one for any other word. Han characters as in search.tokenize.HAN, frozen here.
 HAN_LEXEME = "^[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]"
@@ -53,12 +55,13 @@ class Migration(migrations.Migration):
                 verbose_name="adjacent lexeme pairs",
             ),
         ),
-        migrations.AddIndex(
+        AddGinIndexWithPlainColumns(
             model_name="searchdocument",
             index=django.contrib.postgres.indexes.GinIndex(
                 fields=["vector", "pairs", "published_at", "series", "tag_ids"],
                 name="search_document_matches",
             ),
+            native_fields=["vector", "pairs", "tag_ids"],
         ),
         migrations.AddIndex(
             model_name="searchdocument",

@@ -4,6 +4,8 @@ import django.contrib.postgres.indexes
 import django.db.models.functions.comparison
 from django.db import migrations, models
 
+from search.migration_operations import AddGinIndexWithPlainColumns
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -34,10 +36,11 @@ class Migration(migrations.Migration):
                 verbose_name="publication day (UTC)",
             ),
         ),
-        migrations.AddIndex(
+        AddGinIndexWithPlainColumns(
             model_name="searchdocument",
             index=django.contrib.postgres.indexes.GinIndex(
                 fields=["vector", "pairs", "published_day", "series", "tag_ids"], name="search_document_match"
             ),
+            native_fields=["vector", "pairs", "tag_ids"],
         ),
     ]

@@ -3,6 +3,8 @@
 import django.contrib.postgres.indexes
 from django.db import migrations
 
+from search.migration_operations import AddGinIndexWithPlainColumns
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -19,11 +21,12 @@ class Migration(migrations.Migration):
             model_name="searchdocument",
             name="search_document_match",
         ),
-        migrations.AddIndex(
+        AddGinIndexWithPlainColumns(
             model_name="searchdocument",
             index=django.contrib.postgres.indexes.GinIndex(
                 fields=["vector", "pairs", "head", "published_day", "series", "tag_ids"],
                 name="search_document_search",
             ),
+            native_fields=["vector", "pairs", "head", "tag_ids"],
         ),
     ]

@@ -4,6 +4,8 @@ import django.contrib.postgres.fields
 import django.contrib.postgres.indexes
 from django.db import migrations, models
 
+from search.migration_operations import AddGinIndexWithPlainColumns
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -47,11 +49,12 @@ class Migration(migrations.Migration):
                 verbose_name="publication month (UTC)",
             ),
         ),
-        migrations.AddIndex(
+        AddGinIndexWithPlainColumns(
             model_name="searchdocument",
             index=django.contrib.postgres.indexes.GinIndex(
                 fields=["vector", "pairs", "head", "published_months", "series", "tag_ids"],
                 name="search_document_search",
             ),
+            native_fields=["vector", "pairs", "head", "published_months", "tag_ids"],
         ),
     ]
