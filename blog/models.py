@@ -19,7 +19,7 @@ from taggit.models import TagBase, TaggedItemBase
 from .events import posts_created
 from .markdown import extract_headings, render_markdown
 from .page_cache import bump_content_version_on_commit
-from .slugs import MAX_SLUG_LENGTH, fill_unique_slug, fill_unique_slugs, pinyin_slug, unique_slug
+from .slugs import MAX_SLUG_LENGTH, fill_unique_slug, fill_unique_slugs, pinyin_slug
 
 
 class Series(models.Model):
@@ -212,7 +212,7 @@ class PostQuerySet(models.QuerySet):
         for post in posts:
             post.fill_publication_time()
             post.render()
-        fill_unique_slugs(posts, [post.title for post in posts])
+        fill_unique_slugs(posts, [post.title for post in posts], self.model.slugs_taken_among)
         fill_series_orders(posts)
         created = self.bulk_create(posts)
         tags = Tag.named(name for names in tag_names for name in names)
@@ -361,8 +361,7 @@ class Post(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self.title, self.slug_is_taken)
+        fill_unique_slug(self, self.title, lambda slugs: Post.slugs_taken_among(slugs, excluding=self))
         self.fill_publication_time()
         fill_series_orders([self])
         self.render()
@@ -384,12 +383,15 @@ class Post(models.Model):
         post._stored_slug = post.__dict__.get("slug")
         return post
 
-    def slug_is_taken(self, slug):
-        """True when another post has `slug`, or had it and is still reached through it."""
-        return (
-            Post.objects.exclude(pk=self.pk).filter(slug=slug).exists()
-            or SlugRedirect.objects.exclude(post_id=self.pk).filter(old_slug=slug).exists()
-        )
+    @staticmethod
+    def slugs_taken_among(slugs, excluding=None):
+        """Which of `slugs` another post has, or had and is still reached through."""
+        posts = Post.objects.filter(slug__in=slugs)
+        redirects = SlugRedirect.objects.filter(old_slug__in=slugs)
+        if excluding is not None and excluding.pk is not None:
+            posts = posts.exclude(pk=excluding.pk)
+            redirects = redirects.exclude(post_id=excluding.pk)
+        return set(posts.values_list("slug", flat=True)) | set(redirects.values_list("old_slug", flat=True))
 
     def keep_old_address(self):
         """After a slug change, make the old address redirect here (and free the new one)."""

@@ -36,28 +36,33 @@ def unique_slug(text, is_taken, max_length=MAX_SLUG_LENGTH):
     return candidate
 
 
-def fill_unique_slug(instance, text):
+def fill_unique_slug(instance, text, taken_among=None):
     """Give a model instance with an empty `slug` one spelled from `text`, unique in its table."""
-    if instance.slug:
-        return
-    rows = type(instance)._default_manager.exclude(pk=instance.pk)
-    instance.slug = unique_slug(text, lambda slug: rows.filter(slug=slug).exists())
+    fill_unique_slugs([instance], [text], taken_among)
 
 
-def fill_unique_slugs(instances, texts):
-    """fill_unique_slug for many unsaved instances of one model, in one query when names are new.
+def fill_unique_slugs(instances, texts, taken_among=None):
+    """Give each instance of one model with an empty `slug` one spelled from its text.
 
-    Slugs are unique among the instances too. Only a slug already taken in the table costs the
-    extra queries of unique_slug.
+    Slugs are unique in the table and among the instances. `taken_among(slugs)` returns which
+    of `slugs` are taken; by default, those of the table's other rows. One query when the
+    names are new; only a taken one costs the extra queries of unique_slug.
     """
     pending = [(instance, text) for instance, text in zip(instances, texts, strict=True) if not instance.slug]
     if not pending:
         return
-    rows = type(pending[0][0])._default_manager.all()
+    if taken_among is None:
+        others = type(pending[0][0])._default_manager.exclude(
+            pk__in=[instance.pk for instance, _ in pending if instance.pk is not None]
+        )
+
+        def taken_among(slugs):
+            return set(others.filter(slug__in=slugs).values_list("slug", flat=True))
+
     bases = [pinyin_slug(text) or FALLBACK_SLUG for _, text in pending]
-    taken = set(rows.filter(slug__in=set(bases)).values_list("slug", flat=True))
+    taken = taken_among(set(bases))
     for (instance, text), base in zip(pending, bases, strict=True):
         if base in taken:
-            base = unique_slug(text, lambda slug: slug in taken or rows.filter(slug=slug).exists())
+            base = unique_slug(text, lambda slug: slug in taken or bool(taken_among({slug})))
         instance.slug = base
         taken.add(base)

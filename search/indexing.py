@@ -94,11 +94,19 @@ def index_post(post_id):
 def index_posts(post_ids):
     """Bring the documents of posts `post_ids` up to date; returns the ids of those indexed.
 
-    Posts that are drafts now, or gone, lose their documents. The post rows are locked while
+    Posts that are drafts now, or gone, lose their documents. Work goes in chunks of
+    DEFAULT_CHUNK_SIZE posts, each one transaction in which the post rows are locked while
     their documents are written, so concurrent runs for the same post serialise, and whichever
     runs last writes what the post is now.
     """
-    post_ids = set(post_ids)
+    post_ids = sorted(set(post_ids))
+    indexed = set()
+    for start in range(0, len(post_ids), DEFAULT_CHUNK_SIZE):
+        indexed |= _index_chunk(set(post_ids[start : start + DEFAULT_CHUNK_SIZE]))
+    return indexed
+
+
+def _index_chunk(post_ids):
     with transaction.atomic():
         posts = list(
             Post.objects.select_for_update(of=("self",))
@@ -172,4 +180,4 @@ def index_missing_documents(*, limit=1000):
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
-    return sum(index_post(post_id) for post_id in post_ids)
+    return len(index_posts(post_ids))

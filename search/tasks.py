@@ -32,16 +32,14 @@ def index_posts(post_ids):
 @shared_task
 def index_posts_in_series(series_id):
     """Re-index the posts of series `series_id`, whose title is part of their documents."""
-    for post_id in Post.objects.filter(series_id=series_id).values_list("pk", flat=True):
-        indexing.index_post(post_id)
+    indexing.index_posts(Post.objects.filter(series_id=series_id).values_list("pk", flat=True))
     bump_content_version_on_commit()
 
 
 @shared_task
 def index_posts_with_tag(tag_id):
     """Re-index the posts carrying tag `tag_id`, whose name is part of their documents."""
-    for post_id in Post.objects.filter(tags__id=tag_id).values_list("pk", flat=True):
-        indexing.index_post(post_id)
+    indexing.index_posts(Post.objects.filter(tags__id=tag_id).values_list("pk", flat=True))
     bump_content_version_on_commit()
 
 

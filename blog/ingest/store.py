@@ -80,7 +80,12 @@ class PreparedEntry:
 
     @property
     def label(self):
-        return self.entry.title or self.entry.link or self.entry.guid
+        return entry_label(self.entry)
+
+
+def entry_label(entry):
+    """How the ingest report names an entry."""
+    return entry.title or entry.link or entry.guid
 
 
 def prepare_entry(source, entry):
@@ -171,7 +176,7 @@ def store_entries(source, entries):
     author = ingest_author(source)
     prepared_entries = {}
     for entry in entries:
-        label = entry.title or entry.link or entry.guid
+        label = entry_label(entry)
         if entry.guid in prepared_entries:
             report.skipped.append(label)  # the feed lists the same entry twice
             continue
