@@ -14,16 +14,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.search import SearchQueryField
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, BooleanField, F, FloatField, Func, Subquery, Value
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from blog.models import Post, Series, Tag, TaggedPost
 
-from .models import SAMPLE_RATE, SPARSE_SAMPLE_RATE, SearchDocument, in_sample
+from . import sql
+from .models import SAMPLE_RATE, SPARSE_SAMPLE_RATE
 from .snippets import highlight, make_snippet
 
 RESULTS_PER_PAGE = 10
@@ -70,31 +67,6 @@ SLUG = re.compile(r"[-a-zA-Z0-9_]{1,255}")
 USERNAME = re.compile(r"[\w.@+-]{1,150}")
 
 
-class TsQuery(Func):
-    """A tsquery literal built by search.query, cast without any text search configuration."""
-
-    template = "%(expressions)s::tsquery"
-    output_field = SearchQueryField()
-
-    def __init__(self, literal):
-        super().__init__(Value(literal))
-
-
-class ArrayOf(Func):
-    """A one-element bigint array of `expression`; NULL inside when it is NULL, so matching nothing."""
-
-    template = "ARRAY[%(expressions)s]::bigint[]"
-    output_field = ArrayField(BigIntegerField())
-
-
-class Matches(Func):
-    """`vector @@ query` as a boolean expression usable in filter() and Q()."""
-
-    arg_joiner = " @@ "
-    template = "(%(expressions)s)"
-    output_field = BooleanField()
-
-
 @dataclass(frozen=True)
 class Filters:
     """Optional narrowing of a search; values that cannot name anything match nothing."""
@@ -130,27 +102,24 @@ class Filters:
         """True when any filter narrows the search."""
         return bool(self.tag or self.series or self.author or self.year or self.invalid)
 
-    def apply(self, documents):
-        """Return search `documents` narrowed by these filters.
+    def apply(self, scan):
+        """Return the sql.Scan `scan` narrowed by these filters.
 
         Tag, series and year are read from the copies the document keeps of its post's fields
         (the same the facets count), so they narrow the GIN index scan itself instead of
         joining the posts.
         """
         if self.invalid:
-            return documents.none()
+            return scan.where("FALSE")
         if self.tag:
-            tag_id = Subquery(Tag.objects.filter(slug=self.tag).order_by().values("pk")[:1])
-            documents = documents.filter(tag_ids__contains=ArrayOf(tag_id))
+            scan = sql.with_tag(scan, self.tag)
         if self.series:
-            documents = documents.filter(
-                series_id=Subquery(Series.objects.filter(slug=self.series).order_by().values("pk")[:1])
-            )
+            scan = sql.in_series(scan, self.series)
         if self.author:
-            documents = documents.filter(post__author__username=self.author)
+            scan = sql.by_author(scan, self.author)
         if self.year:
-            documents = published_between(documents, year_start(self.year), year_start(self.year + 1))
-        return documents
+            scan = published_between(scan, year_start(self.year), year_start(self.year + 1))
+        return scan
 
     def as_params(self):
         """Return the filters as query parameters, leaving out those not set."""
@@ -231,35 +200,33 @@ def utc_months(start, end):
     return months
 
 
-def published_between(documents, start, end=None):
-    """Return `documents` published in [start, end), or since `start` until now without `end`.
+def published_between(scan, start, end=None):
+    """Return the sql.Scan `scan` narrowed to documents published in [start, end).
 
-    The GIN index finds the months the span touches; the exact instants are checked on
-    those rows. Without `end` the span stops at now: scheduled posts are not found anyway.
+    Without `end`, since `start` until now: scheduled posts are not found anyway.
     """
     months = utc_months(start, end or timezone.now() + timedelta(days=1))
-    documents = documents.filter(published_months__overlap=months, published_at__gte=start)
-    return documents.filter(published_at__lt=end) if end else documents
+    return sql.published_in(scan, months, start, end)
 
 
 def visible_documents(filters):
-    """Search documents of the posts a search may return: published ones, passing the filters.
+    """The sql.Scan of documents of the posts a search may return: published, passing the filters.
 
     Documents exist for published and scheduled posts; the posts hidden now are subtracted
     (a hash of a few thousand ids at most), where joining the visible posts would read all
     of them for every search.
     """
-    return filters.apply(SearchDocument.objects.exclude(post__in=Post.objects.hidden_ids()))
+    return filters.apply(sql.visible_scan())
 
 
 def matching_documents(condition, filters):
-    """Search documents meeting a query's Condition whose posts are visible and pass the filters."""
-    documents = visible_documents(filters)
+    """The sql.Scan of visible documents meeting a query's Condition and passing the filters."""
+    scan = visible_documents(filters)
     if condition.vector:
-        documents = documents.filter(Matches(F("vector"), TsQuery(condition.vector)))
+        scan = sql.matching(scan, condition.vector)
     if condition.pairs:
-        documents = documents.filter(Matches(F("pairs"), TsQuery(condition.pairs)))
-    return documents
+        scan = sql.matching(scan, condition.pairs, "pairs")
+    return scan
 
 
 def estimate(sample_count, rate=SAMPLE_RATE):
@@ -269,41 +236,21 @@ def estimate(sample_count, rate=SAMPLE_RATE):
     return round(value, -digits) if digits else value
 
 
-class Score(Func):
-    """The relevance of a document: weighted cover density, times a gentle recency factor."""
+def score_sql(tsquery):
+    """Return (sql, params) of a document's relevance: weighted cover density, times recency.
 
-    template = (
-        "(ts_rank_cd(%(weights)s::float4[], %(vector)s, %(query)s, %(normalization)s)"
-        " * (1.0 + %(boost)s / (1.0 + GREATEST("
-        "EXTRACT(EPOCH FROM (NOW() - COALESCE(%(published_at)s, NOW()))), 0) / %(half_life)s)))"
+    A post published today scores up to RECENCY_BOOST more than an old one; the bonus halves
+    every RECENCY_HALF_LIFE_DAYS.
+    """
+    weights = "{" + ",".join(str(weight) for weight in RANK_WEIGHTS) + "}"
+    return (
+        "(ts_rank_cd(%s::float4[], d.vector, %s::tsquery, %s) * (1.0 + %s / (1.0 + GREATEST("
+        "EXTRACT(EPOCH FROM (NOW() - COALESCE(d.published_at, NOW()))), 0) / %s)))",
+        (weights, tsquery, RANK_NORMALIZATION, RECENCY_BOOST, RECENCY_HALF_LIFE_DAYS * 86400.0),
     )
-    output_field = FloatField()
-
-    def __init__(self, tsquery):
-        super().__init__(F("vector"), TsQuery(tsquery), F("published_at"))
-
-    def as_sql(self, compiler, connection, **extra_context):
-        (vector, vector_params), (query, query_params), (published_at, published_params) = (
-            compiler.compile(expression) for expression in self.get_source_expressions()
-        )
-        sql = self.template % {
-            "weights": "%s",
-            "vector": vector,
-            "query": query,
-            "normalization": "%s",
-            "boost": "%s",
-            "published_at": published_at,
-            "half_life": "%s",
-        }
-        weights = "{" + ",".join(str(weight) for weight in RANK_WEIGHTS) + "}"
-        params = (
-            weights, *vector_params, *query_params, RANK_NORMALIZATION, RECENCY_BOOST,
-            *published_params, RECENCY_HALF_LIFE_DAYS * 86400.0,
-        )  # fmt: skip
-        return sql, params
 
 
-def _summary_statement(documents):
+def _summary_statement(scan):
     """Return (sql, params) of the statement that counts, facets and picks what to rank.
 
     The sparse sample's matches are collected first (a small index holds one document in
@@ -319,14 +266,11 @@ def _summary_statement(documents):
     wider one its heading pool tries first, and 5, there when the set is estimated, gives the
     rate of the sample it was counted from.
     """
-    columns = ("post_id", "published_at", "series_id", "tag_ids")
-    sparse, sparse_params = (
-        documents.filter(in_sample(SPARSE_SAMPLE_RATE)).values(*columns).query.sql_with_params()
-    )
-    sample, sample_params = documents.filter(in_sample()).values(*columns).query.sql_with_params()
-    matches, matches_params = documents.values(*columns).query.sql_with_params()
-    quote = connection.ops.quote_name
-    sql = f"""
+    columns = "d.post_id, d.published_at, d.series_id, d.tag_ids"
+    sparse, sparse_params = sql.in_sample(scan, SPARSE_SAMPLE_RATE).select(columns)
+    sample, sample_params = sql.in_sample(scan, SAMPLE_RATE).select(columns)
+    matches, matches_params = scan.select(columns)
+    statement = f"""
         WITH sparse AS MATERIALIZED ({sparse}),
         sparse_enough AS (SELECT count(*) >= %s AS yes FROM sparse),
         sample AS MATERIALIZED (
@@ -352,12 +296,12 @@ def _summary_statement(documents):
         SELECT 1, NULL, tag.name, tag.slug, counted.count, NULL FROM (
             SELECT tag_id, count(*) AS count FROM (SELECT unnest(tag_ids) AS tag_id FROM counted) AS tags
             GROUP BY tag_id ORDER BY count DESC, tag_id LIMIT %s
-        ) AS counted JOIN {quote(Tag._meta.db_table)} AS tag ON tag.id = counted.tag_id
+        ) AS counted JOIN {sql.table(Tag)} AS tag ON tag.id = counted.tag_id
         UNION ALL
         SELECT 2, NULL, series.title, series.slug, counted.count, NULL FROM (
             SELECT series_id, count(*) AS count FROM counted WHERE series_id IS NOT NULL
             GROUP BY series_id ORDER BY count DESC, series_id LIMIT %s
-        ) AS counted JOIN {quote(Series._meta.db_table)} AS series ON series.id = counted.series_id
+        ) AS counted JOIN {sql.table(Series)} AS series ON series.id = counted.series_id
         UNION ALL
         SELECT 3, post_id, '', '', 0, NULL FROM matches WHERE (SELECT count FROM total) <= %s
         UNION ALL (
@@ -389,7 +333,7 @@ def _summary_statement(documents):
         sparse_cutoff - 1, RECENT_CUTOFF - 1,
         max(1, HEADING_CUTOFF * SAMPLE_RATE // SPARSE_SAMPLE_RATE) - 1, HEADING_CUTOFF - 1,
     )  # fmt: skip
-    return sql, params
+    return statement, params
 
 
 @dataclass
@@ -405,11 +349,11 @@ class MatchSummary:
     heading_after: object = None
 
 
-def match_summary(documents):
-    """Return the MatchSummary of `documents` (a matching_documents queryset)."""
-    sql, params = _summary_statement(documents)
+def match_summary(scan):
+    """Return the MatchSummary of the documents of `scan` (see matching_documents)."""
+    statement, params = _summary_statement(scan)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(statement, params)
         rows = cursor.fetchall()
     total = 0
     facets = {1: [], 2: []}
@@ -438,20 +382,20 @@ def match_summary(documents):
     return MatchSummary(total, estimated, facets[1], facets[2], candidates, recent_after, heading_after)
 
 
-def _count_sql(documents):
-    """Return (sql, params) of a scalar expression counting `documents`: exact, or estimated.
+def _count_sql(scan):
+    """Return (sql, params) of a scalar expression counting the documents of `scan`: exact, or estimated.
 
     The sample is counted first; the full count runs only when the sample is small, as its
     subquery is evaluated lazily. The result is negated when it is an estimate.
     """
-    sample, sample_params = documents.filter(in_sample()).values("post_id").query.sql_with_params()
-    full, full_params = documents.values("post_id").query.sql_with_params()
-    sql = (
-        f"(SELECT CASE WHEN sampled.count >= %s THEN -sampled.count"  # noqa: S608 - the ORM's own SQL
+    sample, sample_params = sql.in_sample(scan, SAMPLE_RATE).select("d.post_id")
+    full, full_params = scan.select("d.post_id")
+    statement = (
+        f"(SELECT CASE WHEN sampled.count >= %s THEN -sampled.count"  # noqa: S608 - built from sql.Scan
         f" ELSE (SELECT count(*) FROM ({full}) AS matches) END"
         f" FROM (SELECT count(*) AS count FROM ({sample}) AS sample) AS sampled)"
     )
-    return sql, (SAMPLE_MIN, *full_params, *sample_params)
+    return statement, (SAMPLE_MIN, *full_params, *sample_params)
 
 
 def suggestions_for(query, filters):
@@ -470,9 +414,9 @@ def suggestions_for(query, filters):
         return [], None, False
     selects, params = [], []
     for _, condition, unfiltered in counted:
-        sql, sql_params = _count_sql(matching_documents(condition, unfiltered))
-        selects.append(sql)
-        params.extend(sql_params)
+        count_sql, count_params = _count_sql(matching_documents(condition, unfiltered))
+        selects.append(count_sql)
+        params.extend(count_params)
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(selects), params)
         counts = [(estimate(-count), True) if count < 0 else (count, False) for count in cursor.fetchone()]
@@ -516,41 +460,39 @@ def search_posts(query, filters=None, *, page=1, per_page=RESULTS_PER_PAGE):
         return _search(query, filters, page, per_page)
 
 
-def _most_recent(documents, limit):
-    """Return (sql, params) selecting the post ids of the `limit` most recent `documents`.
+def _most_recent(scan, limit):
+    """Return (sql, params) selecting the post ids of the `limit` most recent documents of `scan`.
 
     The documents are collected first (fenced in a CTE) and then sorted: left to itself, the
     planner walks the publication-time index backwards and checks @@ on every document it
     meets, reading a whole vector each time, where the bitmap scans of the GIN indexes read
     none.
     """
-    sql, params = documents.values("post_id", "published_at").query.sql_with_params()
+    pool, params = scan.select("d.post_id, d.published_at")
     return (
-        f"(WITH pool AS MATERIALIZED ({sql})"  # noqa: S608 - the ORM's own SQL
+        f"(WITH pool AS MATERIALIZED ({pool})"  # noqa: S608 - built from sql.Scan
         " SELECT post_id FROM pool ORDER BY published_at DESC, post_id DESC LIMIT %s)",
         (*params, limit),
     )
 
 
-def _most_recent_trying_since(documents, moment, limit):
+def _most_recent_trying_since(scan, moment, limit):
     """Return (sql, params) like _most_recent, reading only documents since `moment` if enough.
 
     When at least `limit` documents were published since `moment`, the most recent `limit`
     are among them; otherwise all documents are read, so the answer is the same either way.
     """
-    recent, recent_params = (
-        published_between(documents, moment).values("post_id", "published_at").query.sql_with_params()
-    )
-    every, every_params = documents.values("post_id", "published_at").query.sql_with_params()
-    sql = (
-        f"(WITH since AS MATERIALIZED ({recent}),"  # noqa: S608 - the ORM's own SQL
+    recent, recent_params = published_between(scan, moment).select("d.post_id, d.published_at")
+    every, every_params = scan.select("d.post_id, d.published_at")
+    statement = (
+        f"(WITH since AS MATERIALIZED ({recent}),"  # noqa: S608 - built from sql.Scan
         " enough AS (SELECT count(*) >= %s AS yes FROM since),"
         f" every AS MATERIALIZED (SELECT * FROM ({every}) AS every WHERE NOT (SELECT yes FROM enough))"
         " SELECT post_id FROM ("
         "SELECT * FROM since WHERE (SELECT yes FROM enough) UNION ALL SELECT * FROM every"
         ") AS pool ORDER BY published_at DESC, post_id DESC LIMIT %s)"
     )
-    return sql, (*recent_params, limit, *every_params, limit)
+    return statement, (*recent_params, limit, *every_params, limit)
 
 
 def _ranked(query, filters, summary, offset, limit):
@@ -568,26 +510,28 @@ def _ranked(query, filters, summary, offset, limit):
         params.append(sorted(summary.candidates))
     if summary.recent_after is not None:
         recent = published_between(matching_documents(query.match, filters), summary.recent_after)
-        sql, sql_params = _most_recent(recent, RECENT_POOL)
-        pools.append(sql)
-        params.extend(sql_params)
+        pool, pool_params = _most_recent(recent, RECENT_POOL)
+        pools.append(pool)
+        params.extend(pool_params)
     if summary.total > RANK_ALL_LIMIT:
-        heading = visible_documents(filters).filter(Matches(F("head"), TsQuery(query.tsquery)))
+        heading = sql.matching(visible_documents(filters), query.tsquery, "head")
         if summary.heading_after is None or summary.total < HEADING_WINDOW_MIN_TOTAL:
-            sql, sql_params = _most_recent(heading, HEADING_POOL)
+            pool, pool_params = _most_recent(heading, HEADING_POOL)
         else:
-            sql, sql_params = _most_recent_trying_since(heading, summary.heading_after, HEADING_POOL)
-        pools.append(sql)
-        params.extend(sql_params)
-    candidates = RawSQL(" UNION ".join(pools), params)  # noqa: S611 - the ORM's own SQL and parameters
-    ranked = SearchDocument.objects.filter(post_id__in=candidates)
+            pool, pool_params = _most_recent_trying_since(heading, summary.heading_after, HEADING_POOL)
+        pools.append(pool)
+        params.extend(pool_params)
+    ranked = sql.Scan().where(f"d.post_id IN ({' UNION '.join(pools)})", *params)
     if query.has_exclusions:
-        ranked = ranked.filter(Matches(F("vector"), TsQuery(query.tsquery)))
-    return list(
-        ranked.annotate(score=Score(query.tsquery))
-        .order_by("-score", "-published_at", "-post_id")
-        .values_list("post_id", "score")[offset : offset + limit]
-    )
+        ranked = sql.matching(ranked, query.tsquery)
+    score, score_params = score_sql(query.tsquery)
+    select, select_params = ranked.select(f"d.post_id, {score} AS score")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{select} ORDER BY score DESC, d.published_at DESC, d.post_id DESC LIMIT %s OFFSET %s",
+            (*score_params, *select_params, limit, offset),
+        )
+        return cursor.fetchall()
 
 
 def tags_of_posts(post_ids):
