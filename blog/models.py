@@ -167,17 +167,6 @@ class PostQuerySet(models.QuerySet):
         """Posts live now: published or scheduled, with a publication time not in the future."""
         return self.filter(status__in=Post.LIVE_STATUSES, published_at__lte=Now())
 
-    def hidden_ids(self):
-        """The ids of the posts readers may not see now: exactly those published() leaves out.
-
-        Drafts, and live posts whose time has not come, as a subquery of two index-only scans.
-        Search subtracts these few from its matches rather than joining every match to the
-        visible posts (see search.results); keep the two definitions each other's complement.
-        """
-        drafts = self.exclude(status__in=Post.LIVE_STATUSES)
-        not_yet = self.filter(status__in=Post.LIVE_STATUSES, published_at__gt=Now())
-        return drafts.order_by().values("pk").union(not_yet.order_by().values("pk"), all=True)
-
     def for_listing(self):
         """Posts with everything a timeline item shows, in a fixed number of queries."""
         return (
@@ -350,10 +339,6 @@ class Post(models.Model):
                 F("id").desc(),
                 name="post_timeline",
                 condition=Q(status__in=["published", "scheduled"]),
-            ),
-            # Serves hidden_ids(): the drafts, found without reading the published posts.
-            models.Index(
-                fields=["id"], name="post_not_live", condition=~Q(status__in=["published", "scheduled"])
             ),
         ]
 

@@ -24,7 +24,11 @@ def indexable_posts():
 
 
 def _document_source(post):
-    """Return (build_document keyword arguments, the post's fields copied onto its document)."""
+    """Return (build_document keyword arguments, the post's fields copied onto its document).
+
+    The publication time is not among them: the database copies it from the post's row as
+    the document is written, so that it is never stale (see SearchDocument.published_at).
+    """
     tags = list(post.tags.all())
     source = {
         "title": post.title,
@@ -35,7 +39,6 @@ def _document_source(post):
         "body": post.body,
     }
     copied = {
-        "published_at": post.published_at,
         "series_id": post.series_id,
         "tag_ids": sorted(tag.pk for tag in tags),
     }
@@ -134,7 +137,7 @@ def write_documents(posts, builder=None):
         ],
         update_conflicts=True,
         unique_fields=["post"],
-        update_fields=["vector", "text", "published_at", "series", "tag_ids", "indexed_at"],
+        update_fields=["vector", "text", "series", "tag_ids", "indexed_at"],
     )
     return len(parts)
 

@@ -64,9 +64,13 @@ class SearchDocument(models.Model):
     )
     # The body's visible text, from which result snippets are cut.
     text = models.TextField(_("text"), blank=True)
-    # Copies of the post's fields for facet counts and the recency boost, refreshed with the
-    # vector, so a search never reads the posts table for the thousands of posts it counts.
-    # Filters read them too. Visibility is never read from here (see search.results).
+    # Copies of the post's fields for facet counts, filters and the recency boost, refreshed
+    # with the vector, so a search never reads the posts table for the thousands of posts it
+    # counts.
+    # The publication time is also what makes a document findable (see search.results): the
+    # post's while it is published or scheduled, NULL while it is a draft. Two triggers keep
+    # it so in the same transaction as any write of a post or a document, whatever the
+    # writer (migration 0008); what the indexer passes for it is overwritten.
     published_at = models.DateTimeField(_("publication time"), null=True)
     # The first day of its UTC month as a one-element array, for the GIN index: a span of
     # time is the overlap with a short list of months, one scan key. btree_gin scans a range

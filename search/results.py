@@ -1,12 +1,12 @@
 """Running a search: ranked hits with snippets, the total, facets and suggestions.
 
-Visibility is never the index's business: a document is found only if its post is visible
-now by `Post.objects.published()`, checked at query time, so a post that was unpublished a
-second ago is not found even before its document is removed. Without filters that check
-subtracts `Post.objects.hidden_ids()` (the few drafts and scheduled posts) rather than joining
-every match to the visible posts. A page costs the same fixed number of queries however
-many posts match, and no step reads every match of a very large result set: those are
-counted from a sample of one document in SAMPLE_RATE, and shown as estimates.
+A document is found only if its post is visible now, as `Post.objects.published()` has it:
+its publication time, which the database keeps NULL while the post is a draft whatever
+changed it (see search.models), has come. So a post that was unpublished a second ago is not
+found even before its document is removed, and a scheduled post is found the moment its
+time comes. A page costs the same fixed number of queries however many posts match, and no
+step reads every match of a very large result set: those are counted from a sample of one
+document in SAMPLE_RATE, and shown as estimates.
 """
 
 import math

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from blog.models import Post
-from search.indexing import index_post, reindex_all
+from search.indexing import index_post, reindex_all, write_documents
 from search.models import SearchDocument
 from search.query import parse_query
 from search.results import search_posts
@@ -71,3 +71,45 @@ def test_indexing_is_idempotent():
 
 def test_indexing_a_deleted_post_is_not_an_error():
     assert index_post(987654321) is False
+
+
+def _posts_in_every_state(word):
+    """Posts containing `word` in every status, published in the past, the future or never."""
+    now = timezone.now()
+    posts = []
+    for status in Post.Status.values:
+        for published_at in (now - timedelta(days=1), now + timedelta(days=1), None):
+            if status != Post.Status.DRAFT and published_at is None:
+                continue  # a live post always has a publication time (constraint)
+            post = make_post(f"{word} {status}", body=word, status=status)
+            Post.objects.filter(pk=post.pk).update(published_at=published_at)
+            posts.append(post)
+    return posts
+
+
+def test_a_document_is_found_exactly_when_its_post_is_published_whatever_changed_it():
+    posts = _posts_in_every_state("numbat")
+    # Documents for all of them, drafts included, as an indexer racing with edits could write.
+    write_documents(list(Post.objects.filter(pk__in=[post.pk for post in posts]).order_by("pk")))
+    published = set(Post.objects.published().values_list("pk", flat=True))
+    assert len(published) == 2
+    assert set(found("numbat")) == published
+    # Every post through every status by bulk updates, which send no signal to any indexer.
+    for status in (Post.Status.DRAFT, Post.Status.PUBLISHED, Post.Status.SCHEDULED):
+        Post.objects.filter(pk__in=[post.pk for post in posts]).exclude(published_at=None).update(
+            status=status
+        )
+        assert set(found("numbat")) == set(Post.objects.published().values_list("pk", flat=True))
+    Post.objects.filter(pk__in=[post.pk for post in posts]).update(published_at=timezone.now())
+    assert set(found("numbat")) == set(Post.objects.published().values_list("pk", flat=True))
+
+
+def test_a_document_written_from_a_stale_copy_of_its_post_follows_the_post():
+    post = make_post("Stale aardvark", body="aardvark")
+    stale = Post.objects.get(pk=post.pk)
+    Post.objects.filter(pk=post.pk).unpublish()
+    write_documents([stale])  # the indexer read the post just before it was unpublished
+    assert SearchDocument.objects.filter(post=post).exists()
+    assert found("aardvark") == []
+    Post.objects.filter(pk=post.pk).publish()
+    assert found("aardvark") == [post.pk]
