@@ -110,9 +110,15 @@ class SearchDocument(models.Model):
                 fields=["vector", "pairs", "head", "published_months", "series", "tag_ids"],
                 name="search_document_search",
             ),
-            GinIndex(fields=["vector", "pairs"], name="search_document_sampled", condition=in_sample()),
+            # The samples' indexes narrow by year and tag too (array columns, native to GIN):
+            # without them a search by year read the sample's matches of every year.
             GinIndex(
-                fields=["vector", "pairs"],
+                fields=["vector", "pairs", "published_months", "tag_ids"],
+                name="search_document_sampled",
+                condition=in_sample(),
+            ),
+            GinIndex(
+                fields=["vector", "pairs", "published_months", "tag_ids"],
                 name="search_document_sparse_sample",
                 condition=in_sample(SPARSE_SAMPLE_RATE),
             ),

@@ -102,12 +102,12 @@ class Filters:
         """True when any filter narrows the search."""
         return bool(self.tag or self.series or self.author or self.year or self.invalid)
 
-    def apply(self, scan):
-        """Return the sql.Scan `scan` narrowed by these filters.
+    def apply(self, scan, since=None):
+        """Return the sql.Scan `scan` narrowed by these filters, and to posts published since `since`.
 
         Tag, series and year are read from the copies the document keeps of its post's fields
         (the same the facets count), so they narrow the GIN index scan itself instead of
-        joining the posts.
+        joining the posts. The year and `since` make one span of time: one condition.
         """
         if self.invalid:
             return scan.where("FALSE")
@@ -117,9 +117,10 @@ class Filters:
             scan = sql.in_series(scan, self.series)
         if self.author:
             scan = sql.by_author(scan, self.author)
-        if self.year:
-            scan = published_between(scan, year_start(self.year), year_start(self.year + 1))
-        return scan
+        start, end = (year_start(self.year), year_start(self.year + 1)) if self.year else (None, None)
+        if since is not None:
+            start = since if start is None else max(start, since)
+        return published_between(scan, start, end) if start is not None else scan
 
     def as_params(self):
         """Return the filters as query parameters, leaving out those not set."""
@@ -209,19 +210,17 @@ def published_between(scan, start, end=None):
     return sql.published_in(scan, months, start, end)
 
 
-def visible_documents(filters):
+def visible_documents(filters, since=None):
     """The sql.Scan of documents of the posts a search may return: published, passing the filters.
 
-    Documents exist for published and scheduled posts; the posts hidden now are subtracted
-    (a hash of a few thousand ids at most), where joining the visible posts would read all
-    of them for every search.
+    With `since`, only those published since then.
     """
-    return filters.apply(sql.visible_scan())
+    return filters.apply(sql.visible_scan(), since)
 
 
-def matching_documents(condition, filters):
+def matching_documents(condition, filters, since=None):
     """The sql.Scan of visible documents meeting a query's Condition and passing the filters."""
-    scan = visible_documents(filters)
+    scan = visible_documents(filters, since)
     if condition.vector:
         scan = sql.matching(scan, condition.vector)
     if condition.pairs:
@@ -476,13 +475,14 @@ def _most_recent(scan, limit):
     )
 
 
-def _most_recent_trying_since(scan, moment, limit):
-    """Return (sql, params) like _most_recent, reading only documents since `moment` if enough.
+def _most_recent_trying_since(recent_scan, scan, limit):
+    """Return (sql, params) like _most_recent, reading only `recent_scan` if it has enough.
 
-    When at least `limit` documents were published since `moment`, the most recent `limit`
-    are among them; otherwise all documents are read, so the answer is the same either way.
+    `recent_scan` is `scan` narrowed to documents published since some moment: when at least
+    `limit` of them were, the most recent `limit` are among them; otherwise all documents of
+    `scan` are read, so the answer is the same either way.
     """
-    recent, recent_params = published_between(scan, moment).select("d.post_id, d.published_at")
+    recent, recent_params = recent_scan.select("d.post_id, d.published_at")
     every, every_params = scan.select("d.post_id, d.published_at")
     statement = (
         f"(WITH since AS MATERIALIZED ({recent}),"  # noqa: S608 - built from sql.Scan
@@ -509,7 +509,7 @@ def _ranked(query, filters, summary, offset, limit):
         pools.append("SELECT unnest(%s::bigint[])")
         params.append(sorted(summary.candidates))
     if summary.recent_after is not None:
-        recent = published_between(matching_documents(query.match, filters), summary.recent_after)
+        recent = matching_documents(query.match, filters, since=summary.recent_after)
         pool, pool_params = _most_recent(recent, RECENT_POOL)
         pools.append(pool)
         params.extend(pool_params)
@@ -518,7 +518,9 @@ def _ranked(query, filters, summary, offset, limit):
         if summary.heading_after is None or summary.total < HEADING_WINDOW_MIN_TOTAL:
             pool, pool_params = _most_recent(heading, HEADING_POOL)
         else:
-            pool, pool_params = _most_recent_trying_since(heading, summary.heading_after, HEADING_POOL)
+            since = visible_documents(filters, since=summary.heading_after)
+            recent = sql.matching(since, query.tsquery, "head")
+            pool, pool_params = _most_recent_trying_since(recent, heading, HEADING_POOL)
         pools.append(pool)
         params.extend(pool_params)
     ranked = sql.Scan().where(f"d.post_id IN ({' UNION '.join(pools)})", *params)

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from blog.models import Post
@@ -95,6 +96,27 @@ def test_filters_narrow_an_estimated_set_too(many_matches):
     found = search_posts(parse_query("倒排索引"), Filters(tag="tag1"))
     assert {hit.post.pk for hit in found.hits} <= {post.pk for post in visible if "tag1" in post.tags.names()}
     assert found.hits
+
+
+def test_a_year_narrows_an_estimated_set_and_its_most_recent_posts(many_matches):
+    visible, _ = many_matches
+    # The older half moves back a year by a bulk update: the documents follow (a trigger).
+    older = visible[len(visible) // 2 :]
+    Post.objects.filter(pk__in=[post.pk for post in older]).update(
+        published_at=F("published_at") - timedelta(days=366)
+    )
+    by_year = {}
+    moved = Post.objects.published().filter(pk__in=[post.pk for post in visible])
+    for post in moved.order_by("-published_at", "-pk"):
+        by_year.setdefault(timezone.localtime(post.published_at).year, []).append(post.pk)
+    assert len(by_year) >= 2
+    for year, posts in by_year.items():
+        found = search_posts(parse_query("倒排索引"), Filters(year=year))
+        if len(posts) >= 4 * SAMPLE_RATE:  # with a sample large enough to estimate from
+            assert found.estimated
+        seen = [hit.post.pk for hit in found.hits]
+        assert set(seen) <= set(posts)
+        assert seen[:5] == posts[:5]
 
 
 def test_the_page_says_about(client, many_matches, django_assert_max_num_queries):
