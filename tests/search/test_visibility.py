@@ -1,8 +1,10 @@
 """Only posts readers may see are ever found, whatever state the index is in."""
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from blog.models import Post
@@ -113,3 +115,32 @@ def test_a_document_written_from_a_stale_copy_of_its_post_follows_the_post():
     assert found("aardvark") == []
     Post.objects.filter(pk=post.pk).publish()
     assert found("aardvark") == [post.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_document_written_while_its_post_is_being_unpublished_waits_and_follows_it():
+    post = make_post("Racing pangolin", body="pangolin")
+    stale = Post.objects.get(pk=post.pk)
+    unpublishing, written, errors = threading.Event(), threading.Event(), []
+
+    def write_from_the_stale_copy():
+        try:
+            unpublishing.wait(10)
+            write_documents([stale])
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            written.set()
+            connection.close()
+
+    writer = threading.Thread(target=write_from_the_stale_copy)
+    writer.start()
+    with transaction.atomic():
+        Post.objects.filter(pk=post.pk).update(status=Post.Status.DRAFT)
+        unpublishing.set()
+        # The writer waits on the post's row until this transaction ends.
+        assert not written.wait(0.5)
+    writer.join(10)
+    assert written.is_set() and not errors
+    assert SearchDocument.objects.get(post=post).published_at is None
+    assert found("pangolin") == []
