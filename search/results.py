@@ -20,15 +20,12 @@ from django.utils import timezone
 from blog.models import Post, Series, Tag, TaggedPost
 
 from . import sql
-from .models import SAMPLE_RATE, SPARSE_SAMPLE_RATE
+from .models import SAMPLE_RATE, SPARSE_SAMPLE_RATE, SearchDocument
 from .snippets import highlight, make_snippet
 
 RESULTS_PER_PAGE = 10
-# What a result shows of its post; nothing else is loaded.
-HIT_FIELDS = (
-    "id", "slug", "title", "published_at", "excerpt",
-    "series__title", "series__slug", "search_document__text",
-)  # fmt: skip
+# What a result shows of its post; its other fields are deferred (see load_hits).
+HIT_POST_FIELDS = ("id", "slug", "title", "published_at", "excerpt", "series_id")
 # Readers may page through the best 200 results; the ranking pools below are sized for that.
 # (At 40 pages a larger pool to rank put the bench's p95 at ~50 ms instead of ~41.)
 MAX_PAGE = 20
@@ -132,7 +129,7 @@ class Filters:
 class SearchHit:
     """One found post, its score, its title and snippet as safe HTML with <mark>s, and its tags.
 
-    Only the post's fields a result shows are loaded (HIT_FIELDS).
+    Only the post's fields a result shows are loaded (HIT_POST_FIELDS); the others are deferred.
     """
 
     post: Post
@@ -447,7 +444,7 @@ def _plan_for_text_search(cursor, tsquery):
 def search_posts(query, filters=None, *, page=1, per_page=RESULTS_PER_PAGE):
     """Return SearchResults for a non-empty ParsedQuery: one page of hits, facets, suggestions.
 
-    Costs at most five SQL queries (planner settings, summary, ranking, posts, their tags),
+    Costs at most four SQL queries (planner settings, summary, ranking, the hits' posts),
     whatever the number of matches.
     """
     filters = filters or Filters()
@@ -536,21 +533,47 @@ def _ranked(query, filters, summary, offset, limit):
         return cursor.fetchall()
 
 
-def tags_of_posts(post_ids):
-    """Return {post id: [Tag, …] by name} for `post_ids`, in one query.
+def _loaded(model, values):
+    """An instance of `model` as the database gave it, with only `values` (name: value) loaded.
 
-    A plain join: taggit's prefetch of the same tags costs several milliseconds of Python.
+    The other fields are deferred, loaded when read, as with QuerySet.only().
     """
-    tags = {}
-    tagged = (
-        TaggedPost.objects.filter(content_object_id__in=post_ids)
-        .select_related("tag")
-        .only("content_object_id", "tag__name", "tag__slug")
-        .order_by("tag__name")
-    )
-    for item in tagged:
-        tags.setdefault(item.content_object_id, []).append(item.tag)
-    return tags
+    values = dict(values)
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
+
+
+def load_hits(post_ids):
+    """Return {post id: (Post, its document's text, [Tag, …] by name)} of the visible `post_ids`.
+
+    One statement; each post comes with its series, and holds only HIT_POST_FIELDS, the rest
+    deferred as with QuerySet.only(). Visibility is checked again, as it is at every
+    statement: a post unpublished since the ranking is left out.
+    """
+    post_columns = ", ".join(f"p.{connection.ops.quote_name(name)}" for name in HIT_POST_FIELDS)
+    statement = f"""
+        SELECT {post_columns}, series.title, series.slug, d.text, (
+            SELECT json_agg(json_build_array(tag.id, tag.name, tag.slug) ORDER BY tag.name)
+            FROM {sql.table(TaggedPost)} AS tagged JOIN {sql.table(Tag)} AS tag ON tag.id = tagged.tag_id
+            WHERE tagged.content_object_id = p.id
+        )
+        FROM {sql.table(Post)} AS p
+        JOIN {sql.table(SearchDocument)} AS d ON d.post_id = p.id
+        LEFT JOIN {sql.table(Series)} AS series ON series.id = p.series_id
+        WHERE p.id = ANY(%s) AND {sql.VISIBLE}
+    """  # noqa: S608 - quoted names only
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [list(post_ids)])
+        rows = cursor.fetchall()
+    hits = {}
+    for row in rows:
+        post = _loaded(Post, zip(HIT_POST_FIELDS, row, strict=False))
+        series_title, series_slug, text, tags = row[len(HIT_POST_FIELDS) :]
+        if post.series_id is not None:
+            post.series = _loaded(Series, {"id": post.series_id, "title": series_title, "slug": series_slug})
+        tags = [_loaded(Tag, {"id": pk, "name": name, "slug": slug}) for pk, name, slug in tags or ()]
+        hits[post.pk] = (post, text, tags)
+    return hits
 
 
 def _search(query, filters, page, per_page):
@@ -567,28 +590,21 @@ def _search(query, filters, page, per_page):
             total_without_filters_estimated=without_filters_estimated,
         )
     ranked = _ranked(query, filters, summary, (page - 1) * per_page, per_page)
-    post_ids = [post_id for post_id, _ in ranked]
-    posts = (
-        Post.objects.published()
-        .filter(pk__in=post_ids)
-        .select_related("series", "search_document")
-        .only(*HIT_FIELDS)
-        .in_bulk()
-    )
-    tags = tags_of_posts(post_ids)
-    hits = [
-        SearchHit(
-            post=posts[post_id],
-            score=post_score,
-            title_html=highlight(posts[post_id].title, query.terms),
-            snippet_html=make_snippet(
-                posts[post_id].search_document.text or posts[post_id].excerpt, query.terms
-            ),
-            tags=tags.get(post_id, []),
+    loaded = load_hits([post_id for post_id, _ in ranked])
+    hits = []
+    for post_id, post_score in ranked:
+        if post_id not in loaded:
+            continue
+        post, text, tags = loaded[post_id]
+        hits.append(
+            SearchHit(
+                post=post,
+                score=post_score,
+                title_html=highlight(post.title, query.terms),
+                snippet_html=make_snippet(text or post.excerpt, query.terms),
+                tags=tags,
+            )
         )
-        for post_id, post_score in ranked
-        if post_id in posts
-    ]
     return SearchResults(
         hits=hits,
         total=summary.total,

@@ -42,13 +42,15 @@ class Scan:
         return f"SELECT {columns} FROM {table(SearchDocument)} AS d WHERE {where}", self.params  # noqa: S608
 
 
-def visible_scan():
-    """Documents of the posts readers may see now, as `Post.objects.published()` has them.
+# A document `d` whose post readers may see now, as `Post.objects.published()` has it: its
+# publication time is NULL while the post is a draft, kept so by the database (migration
+# 0008), so this is a check of the row an index scan returns anyway.
+VISIBLE = "d.published_at <= STATEMENT_TIMESTAMP()"
 
-    A document's publication time is NULL while its post is a draft, kept so by the database
-    (see migration 0008), so this is a check of the row the index scan returns anyway.
-    """
-    return Scan().where("d.published_at <= STATEMENT_TIMESTAMP()")
+
+def visible_scan():
+    """Documents of the posts readers may see now."""
+    return Scan().where(VISIBLE)
 
 
 def matching(scan, tsquery, column="vector"):
