@@ -70,7 +70,7 @@ class SearchDocument(models.Model):
     # The publication time is also what makes a document findable (see search.results): the
     # post's while it is published or scheduled, NULL while it is a draft. Two triggers keep
     # it so in the same transaction as any write of a post or a document, whatever the
-    # writer (migration 0008); what the indexer passes for it is overwritten.
+    # writer (migration 0008): writers leave it out, and a value given is overwritten.
     published_at = models.DateTimeField(_("publication time"), null=True)
     # The first day of its UTC month as a one-element array, for the GIN index: a span of
     # time is the overlap with a short list of months, one scan key. btree_gin scans a range

@@ -460,9 +460,8 @@ def _most_recent(scan, limit):
     """Return (sql, params) selecting the post ids of the `limit` most recent documents of `scan`.
 
     The documents are collected first (fenced in a CTE) and then sorted: left to itself, the
-    planner walks the publication-time index backwards and checks @@ on every document it
-    meets, reading a whole vector each time, where the bitmap scans of the GIN indexes read
-    none.
+    planner may prefer a scan in date order that checks @@ on every document it meets,
+    reading a whole vector each time, where the bitmap scans of the GIN indexes read none.
     """
     pool, params = scan.select("d.post_id, d.published_at")
     return (

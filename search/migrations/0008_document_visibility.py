@@ -5,8 +5,9 @@ scheduled, and NULL while it is a draft; a search finds a document when that tim
 Two triggers keep it so whatever writes: every document written takes the value from its
 post's row, read under a share lock (so a post changed by a transaction still running is
 read once that transaction has committed), and every change to a post's status or
-publication time is copied to its document in the same transaction, `QuerySet.update()`
-included. The statuses written out are those of `Post.LIVE_STATUSES`.
+publication time rewrites its document in the same transaction, `QuerySet.update()`
+included, so that the first trigger reads the post again. The statuses written out are
+those of `Post.LIVE_STATUSES`, in one place.
 """
 
 from django.db import migrations
@@ -25,9 +26,8 @@ CREATE TRIGGER search_document_visibility
 
 CREATE FUNCTION search_post_visibility_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE search_searchdocument
-    SET published_at = CASE WHEN NEW.status IN ('published', 'scheduled') THEN NEW.published_at END
-    WHERE post_id = NEW.id;
+    -- Any write of the document will do: search_document_visibility() sets the value.
+    UPDATE search_searchdocument SET published_at = NULL WHERE post_id = NEW.id;
     RETURN NULL;
 END
 $$;

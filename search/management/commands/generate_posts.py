@@ -142,7 +142,8 @@ class Command(BaseCommand):
                     "series_title": series_ids[series_id] if series_id else "",
                     "body_html": sample.body_html,
                 }
-                copied = (published_at, series_id, sorted(tags[name] for name in sample.tags))
+                # The document's publication time is the database's to copy (search migration 0008).
+                copied = (series_id, sorted(tags[name] for name in sample.tags))
                 sources.append((post_id, source, copied))
         documents = builder.build([source for _, source, _ in sources]) if sources else []
         with transaction.atomic(), connection.cursor() as cursor:
@@ -155,7 +156,7 @@ class Command(BaseCommand):
                     copy.write_row(row)
             with cursor.cursor.copy(
                 "COPY search_searchdocument"
-                " (post_id, vector, text, published_at, series_id, tag_ids, indexed_at) FROM STDIN"
+                " (post_id, vector, text, series_id, tag_ids, indexed_at) FROM STDIN"
             ) as copy:
                 for (post_id, _, copied), document in zip(sources, documents, strict=True):
                     copy.write_row((post_id, document.vector, document.text, *copied, now))
