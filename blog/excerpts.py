@@ -1,68 +1,68 @@
-"""Timeline excerpts: about 280 display units of what a post says, as safe HTML.
+"""Timeline excerpts: about 280 display units of what a post says, as safe HTML and as plain text.
 
 Precedence: the author's summary, else the text before a `<!--more-->` marker, else an automatic
-excerpt taken from the rendered document, so Markdown syntax never leaks into it.
+excerpt taken from the post's document (see :mod:`blog.document`), so Markdown syntax never
+leaks into it.
 
-The automatic excerpt keeps the visible text of paragraphs, headings and lists; inline math stays
-MathML; display math, code blocks and images each become one placeholder in the post's language;
-ordered lists keep their numbers. It is cut at the last sentence end when that keeps at least 60%
-of the budget, else between two atoms: an atom (a Latin word or number with its inner hyphens and
-dots, a URL, an inline formula, an emoji with its modifiers) is never split. "…" marks a cut.
+The automatic excerpt is one run of atoms made from the document's opening blocks, rendered
+twice: as HTML for the timeline and as plain text for the meta description and feed summaries.
+Nothing in either is a placeholder. In HTML, inline math stays MathML; a display formula joins
+the run inline-sized when its TeX fits the rest of the budget; a code block gives its first line
+as inline code when it fits; tables give their rows; images give their alt text only when it is
+prose. What does not fit ends the excerpt before it, with "…". In plain text, formulas appear as
+their TeX when short, display math and code blocks are left out, and the sentence still reads.
+A heading is set off from what follows with " · "; ordered list items keep their numbers.
+
+The excerpt is cut at the last sentence end when that keeps at least 60% of the budget, else
+between two atoms (see :data:`blog.script_ranges.ATOM`): a name, number, URL or formula is
+never split.
 """
 
 import math
 import re
 from dataclasses import dataclass
 from html import escape
-from html.parser import HTMLParser
+from typing import NamedTuple
 
 from django.conf import settings
 
-from .markdown import render_markdown
+from .document import CodeBlock, DisplayMath, Heading, Image, InlineCode, InlineMath, Prose, Table
+from .markdown import glued_math_html, render_document
 from .models import Post
+from .script_ranges import ATOM, CLOSING_PUNCTUATION, WIDE_CHARACTER
 
 MORE_MARKER = re.compile(r"^[ \t]*<!--\s*more\s*-->[ \t]*$", re.MULTILINE | re.IGNORECASE)
-
-PLACEHOLDERS = {
-    "zh": {"formula": "[公式]", "code": "[代码]", "image": "[图片]"},
-    "en": {"formula": "[formula]", "code": "[code]", "image": "[image]"},
-}
 
 SENTENCE_ENDS = set("。！？；!?.")
 # Punctuation that opens or joins what follows, so an excerpt never ends on it.
 DANGLING_PUNCTUATION = set("（([【「《“‘-–—/,，、:：")
-BLOCK_ELEMENTS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd", "dt", "div", "br"}
-# Elements whose content is never excerpt text.
-SKIPPED_ELEMENTS = {"table", "script", "style", "sup", "figcaption", "svg", "button", "template"}
-SKIPPED_CLASSES = {
-    "footnotes", "footnote-ref", "heading-anchor", "footnote-backref", "toc", "equation-number",
-}  # fmt: skip
-
-# One atom of text: a URL, a Latin word or number (inner . - + / ' _ kept), one CJK character, an
-# emoji with its variation selectors, skin tones and ZWJ joins, whitespace, or any other character.
-ATOM = re.compile(
-    r"""
-    (?P<url>(?:https?|ftp)://[^\s<>"'，。、；：！？）】」]+)
-  | (?P<word>[A-Za-z0-9\u00c0-\u024f](?:[A-Za-z0-9\u00c0-\u024f_'’]|[.\-+/@#%:](?=[A-Za-z0-9]))*)
-  | (?P<space>\s+)
-  | (?P<emoji>[\U0001F000-\U0001FAFF\u2600-\u27BF]
-        (?:[\uFE0E\uFE0F\U0001F3FB-\U0001F3FF]|\u200D[\U0001F000-\U0001FAFF\u2600-\u27BF])*)
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
+# Plain text shows a formula's TeX only up to this length; a longer one would be noise there.
+MAX_PLAIN_TEX_LENGTH = 40
+HEADING_SEPARATOR = " ·"  # the space after it is the next block's
+CELL_SEPARATOR = " | "
+ROW_SEPARATOR = " / "
+# Alt text that names the image rather than saying anything.
+_NON_PROSE_ALT = re.compile(
+    r"^(?:image|img|picture|photo|screenshot|figure|fig|图|图片|图像|截图|插图|配图)?\s*[\d.\-_]*$"
+    r"|\.(?:png|jpe?g|gif|webp|svg|avif)$",
+    re.IGNORECASE,
 )
-CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
 @dataclass
 class Atom:
-    """An uncuttable piece of the excerpt: its HTML, its plain text and its display width."""
+    """An uncuttable piece of the excerpt: its HTML, its plain text (None: left out) and its width."""
 
     html: str
-    text: str
+    text: str | None
     units: float
     sentence_end: bool = False
     is_space: bool = False
+    is_math: bool = False
+    is_separator: bool = False
+
+
+SPACE = Atom(" ", " ", 0.5, is_space=True)
 
 
 def units_of_word(word):
@@ -77,31 +77,85 @@ def text_atoms(text):
         piece = match.group()
         kind = match.lastgroup
         if kind == "space":
-            atoms.append(Atom(" ", " ", 0.5, is_space=True))
+            atoms.append(SPACE)
         elif kind in {"url", "word"}:
             atoms.append(Atom(escape(piece), piece, units_of_word(piece)))
         elif kind == "emoji":
             atoms.append(Atom(piece, piece, 2))
         else:
-            units = 1 if CJK.match(piece) else 0.5
+            units = 1 if WIDE_CHARACTER.match(piece) else 0.5
             atoms.append(Atom(escape(piece), piece, units, sentence_end=piece in SENTENCE_ENDS))
     return atoms
 
 
-class _ExcerptParser(HTMLParser):
-    """Turns rendered post HTML into a flat list of atoms, stopping once enough is collected."""
+def alt_is_prose(alt):
+    """True when an image's alt text says something a reader would read ("MLA 的缓存结构")."""
+    alt = alt.strip()
+    if not alt or _NON_PROSE_ALT.search(alt):
+        return False
+    han = sum(1 for character in alt if WIDE_CHARACTER.match(character))
+    return han >= 2 or len(alt.split()) >= 2
 
-    def __init__(self, placeholders, enough_units):
-        super().__init__(convert_charrefs=True)
-        self.placeholders = placeholders
+
+def _math_atom(tex, mathml):
+    plain = f"${tex}$" if len(tex) <= MAX_PLAIN_TEX_LENGTH else None
+    if not mathml:  # a formula that failed to convert: its source, as the page shows it
+        return Atom(f"<code>{escape(f'${tex}$')}</code>", plain, max(1, math.ceil(len(tex) / 2)))
+    return Atom(mathml, plain, max(1, math.ceil(len(tex) / 3)), is_math=True)
+
+
+def inline_atoms(inlines):
+    """Return the atoms of a block's inline pieces."""
+    atoms = []
+    for piece in inlines:
+        if isinstance(piece, InlineMath):
+            atoms.append(_math_atom(piece.tex, piece.mathml))
+        elif isinstance(piece, InlineCode):
+            code_html = f"<code>{escape(piece.text)}</code>"
+            atoms.append(Atom(code_html, piece.text, units_of_word(piece.text) + 1))
+        elif isinstance(piece, Image):
+            if alt_is_prose(piece.alt):
+                atoms.extend(text_atoms(piece.alt))
+        else:
+            atoms.extend(text_atoms(piece.text))
+    return atoms
+
+
+def _display_math_atom(block):
+    """The atom of a display formula shown inline-sized, or None when it cannot be (rows, an error)."""
+    if not block.can_be_inline:
+        return None
+    return Atom(block.inline_mathml, None, max(1, math.ceil(len(block.tex) / 2)), is_math=True)
+
+
+def _code_atom(block):
+    """The atom of a code block's first line as inline code, or None for an empty block."""
+    line = next((line.strip() for line in block.text.splitlines() if line.strip()), "")
+    if not line:
+        return None
+    return Atom(f"<code>{escape(line)}</code>", None, units_of_word(line) + 1)
+
+
+def _table_atoms(block):
+    atoms = []
+    for row_number, row in enumerate(block.rows):
+        if row_number:
+            atoms.append(Atom(escape(ROW_SEPARATOR), ROW_SEPARATOR, 1, is_separator=True))
+        for cell_number, cell in enumerate(row):
+            if cell_number:
+                atoms.append(Atom(escape(CELL_SEPARATOR), CELL_SEPARATOR, 1, is_separator=True))
+            atoms.extend(inline_atoms(cell))
+    return atoms
+
+
+class _Run:
+    """The atoms collected so far, with the rules for adding to them."""
+
+    def __init__(self, budget, enough_units):
+        self.budget = budget
         self.enough_units = enough_units
         self.atoms = []
         self.units = 0.0
-        self.skip_depth = 0  # inside an element whose content is not excerpt text
-        self.skip_tag = None
-        self.math = None  # (parts of the inline <math> element's HTML, its TeX, nesting depth)
-        self.list_counters = []  # one entry per open list: next number, or None for <ul>
-        self.done = False
 
     def add(self, atoms):
         for atom in atoms:
@@ -109,127 +163,79 @@ class _ExcerptParser(HTMLParser):
                 continue
             self.atoms.append(atom)
             self.units += atom.units
-        if self.units >= self.enough_units:
-            self.done = True
 
-    def block_break(self):
-        self.add([Atom(" ", " ", 0.5, is_space=True)])
+    @property
+    def full(self):
+        return self.units >= self.enough_units
 
-    def placeholder(self, kind):
-        self.block_break()
-        label = self.placeholders[kind]
-        self.add([Atom(escape(label), label, 2), Atom(" ", " ", 0.5, is_space=True)])
+    @property
+    def empty(self):
+        return not any(not atom.is_space and not atom.is_separator for atom in self.atoms)
 
-    def start_skipping(self, tag):
-        self.skip_tag = tag
-        self.skip_depth = 1
-
-    def handle_starttag(self, tag, attrs):
-        if self.done:
-            return
-        if self.skip_depth:
-            if tag == self.skip_tag:
-                self.skip_depth += 1
-            return
-        if self.math is not None:
-            self.math[0].append(self.get_starttag_text())
-            if tag == "math":
-                self.math[2] += 1
-            return
-        attributes = dict(attrs)
-        classes = set((attributes.get("class") or "").split())
-        if classes & SKIPPED_CLASSES or tag in SKIPPED_ELEMENTS:
-            self.start_skipping(tag)
-        elif tag == "math":
-            if attributes.get("display") == "block":
-                self.placeholder("formula")
-                self.start_skipping(tag)
-            else:
-                self.math = [[self.get_starttag_text()], "", 1]
-        elif tag == "pre" or "codeblock" in classes or "highlight" in classes:
-            self.placeholder("code")
-            self.start_skipping(tag)
-        elif "math-error" in classes:
-            # A formula that failed to convert: its TeX is shown in a box on the page.
-            self.placeholder("formula")
-            self.start_skipping(tag)
-        elif tag == "img":
-            self.placeholder("image")
-        elif tag in {"ol", "ul"}:
-            start = attributes.get("start") or "1"
-            self.list_counters.append(int(start) if tag == "ol" and start.isdigit() else None)
-        elif tag == "li":
-            self.block_break()
-            if self.list_counters and self.list_counters[-1] is not None:
-                number = self.list_counters[-1]
-                self.list_counters[-1] += 1
-                self.add([Atom(f"{number}.", f"{number}.", units_of_word(str(number)) + 0.5)])
-                self.add([Atom(" ", " ", 0.5, is_space=True)])
-        elif tag in BLOCK_ELEMENTS:
-            self.block_break()
-
-    def handle_startendtag(self, tag, attrs):
-        if self.math is not None and not self.skip_depth:
-            self.math[0].append(self.get_starttag_text())
-        else:
-            self.handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag):
-        if self.done:
-            return
-        if self.skip_depth:
-            if tag == self.skip_tag:
-                self.skip_depth -= 1
-            return
-        if self.math is not None:
-            self.math[0].append(f"</{tag}>")
-            if tag == "math":
-                self.math[2] -= 1
-                if self.math[2] == 0:
-                    parts, tex, _ = self.math
-                    self.math = None
-                    tex = tex.strip()
-                    self.add([Atom("".join(parts), f"${tex}$", max(1, math.ceil(len(tex) / 3)))])
-            return
-        if tag in {"ol", "ul"} and self.list_counters:
-            self.list_counters.pop()
-        elif tag in BLOCK_ELEMENTS:
-            self.block_break()
-
-    def handle_data(self, data):
-        if self.done or self.skip_depth:
-            return
-        if self.math is not None:
-            self.math[0].append(escape(data, quote=False))
-            if self.lasttag == "annotation":
-                self.math[1] += data
-            return
-        self.add(text_atoms(data))
+    def fits(self, atom):
+        return self.units + atom.units <= self.budget
 
 
-def excerpt_atoms(html, language, enough_units):
-    """Return the atoms of rendered `html`, stopping soon after `enough_units` have been seen."""
-    parser = _ExcerptParser(PLACEHOLDERS.get(language, PLACEHOLDERS["en"]), enough_units)
-    # Feed in slices so that a long post stops being parsed once the excerpt is certain.
-    for start in range(0, len(html), 4096):
-        parser.feed(html[start : start + 4096])
-        if parser.done:
-            break
-    else:
-        parser.close()
-    atoms = parser.atoms
-    while atoms and atoms[0].is_space:
-        atoms.pop(0)
-    while atoms and atoms[-1].is_space:
-        atoms.pop()
-    return atoms
+def excerpt_atoms(document, budget, enough_units=None):
+    """Return (atoms of `document`'s opening within about `enough_units`, whether more follows).
+
+    A display formula or code block that cannot join the run within `budget` ends it there;
+    at the very start it is passed over instead, so a post that opens with one still has an
+    excerpt.
+    """
+    run = _Run(budget, budget * 1.2 + 20 if enough_units is None else enough_units)
+    blocks = [block for block in document.blocks if not block.aside]
+    for index, block in enumerate(blocks):
+        if run.full:
+            return _trimmed(run.atoms), True
+        if isinstance(block, DisplayMath | CodeBlock):
+            atom = _display_math_atom(block) if isinstance(block, DisplayMath) else _code_atom(block)
+            if atom is None or not run.fits(atom):
+                if run.empty:
+                    continue
+                return _trimmed(run.atoms), True
+            run.add([SPACE, atom, SPACE])
+        elif isinstance(block, Heading):
+            run.add([SPACE, *inline_atoms(block.inlines)])
+            run.add([Atom(escape(HEADING_SEPARATOR), HEADING_SEPARATOR, 1, is_separator=True), SPACE])
+        elif isinstance(block, Prose):
+            run.add([SPACE])
+            if block.marker:
+                run.add([Atom(escape(block.marker), block.marker, units_of_word(block.marker)), SPACE])
+            run.add(inline_atoms(block.inlines))
+        elif isinstance(block, Table):
+            run.add([SPACE, *_table_atoms(block), SPACE])
+        if run.full:
+            return _trimmed(run.atoms), index + 1 < len(blocks)
+    return _trimmed(run.atoms), False
 
 
-def cut_atoms(atoms, budget):
-    """Return (atoms that fit in `budget`, whether anything was cut)."""
+def _trimmed(atoms):
+    start, end = 0, len(atoms)
+    while start < end and (atoms[start].is_space or atoms[start].is_separator):
+        start += 1
+    while end > start and (atoms[end - 1].is_space or atoms[end - 1].is_separator):
+        end -= 1
+    return atoms[start:end]
+
+
+def _ends_badly(atom):
+    return (
+        atom.is_space
+        or atom.is_separator
+        or (atom.text is not None and atom.text in DANGLING_PUNCTUATION and not atom.sentence_end)
+    )
+
+
+def cut_atoms(atoms, budget, more=False):
+    """Return (atoms that fit in `budget`, whether anything was cut); `more`: content follows them."""
     total = sum(atom.units for atom in atoms)
     if total <= budget:
-        return atoms, False
+        kept = list(atoms)
+        if more:
+            while kept and _ends_badly(kept[-1]):
+                kept.pop()
+        return kept, more
     used = 0.0
     fit = 0
     last_sentence_end = None
@@ -244,27 +250,73 @@ def cut_atoms(atoms, budget):
         kept = atoms[: last_sentence_end[0]]
     else:
         kept = atoms[:fit]
-        # Do not end on a space or on punctuation that opens or joins what was cut away.
-        while kept and (
-            kept[-1].is_space or (kept[-1].text in "（([【「《“‘-–—/,，、:：" and not kept[-1].sentence_end)
-        ):
+        # Do not end on a space, a separator or punctuation that opens or joins what was cut away.
+        while kept and _ends_badly(kept[-1]):
             kept.pop()
     return kept, True
 
 
 def atoms_to_html(atoms, cut):
     """Join atoms into the excerpt's HTML, with "…" when something was cut."""
-    return "".join(atom.html for atom in atoms) + ("…" if cut else "")
+    parts = []
+    index = 0
+    while index < len(atoms):
+        atom = atoms[index]
+        following = atoms[index + 1] if index + 1 < len(atoms) else None
+        if atom.is_math and following is not None and (following.text or "x") in CLOSING_PUNCTUATION:
+            parts.append(glued_math_html(atom.html, following.text))
+            index += 2
+            continue
+        parts.append(atom.html)
+        index += 1
+    return "".join(parts) + ("…" if cut else "")
 
 
-def excerpt_from_html(html, language, budget):
-    """Return the excerpt HTML of a rendered document within `budget` display units."""
-    atoms, cut = cut_atoms(excerpt_atoms(html, language, enough_units=budget * 1.2 + 20), budget)
-    return atoms_to_html(atoms, cut)
+# A space before closing punctuation: left where a formula or code block was left out of plain
+# text ("公式是 。"), and never wanted in the text itself.
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+(?=[，。、；：！？）」』】,.;:!?)])")
 
 
-# What make_excerpt reads of a post, plus what store_excerpts compares: load posts with only these.
-EXCERPT_FIELDS = ("id", "body", "body_html", "summary", "language", "excerpt")
+def atoms_to_text(atoms, cut):
+    """Join atoms into the excerpt's plain text, leaving out what plain text cannot show."""
+    text = "".join(" " if atom.text is None else atom.text for atom in atoms)
+    text = _SPACE_BEFORE_PUNCTUATION.sub("", " ".join(text.split()))
+    return text + ("…" if cut and text else "")
+
+
+class Excerpt(NamedTuple):
+    """A post's excerpt as HTML (safe to show as is) and as plain text."""
+
+    html: str
+    text: str
+
+
+def excerpt_of_document(document, budget):
+    """Return the Excerpt of a document within `budget` display units."""
+    atoms, more = excerpt_atoms(document, budget)
+    atoms, cut = cut_atoms(atoms, budget, more)
+    return Excerpt(atoms_to_html(atoms, cut), atoms_to_text(atoms, cut))
+
+
+def excerpt_of(post):
+    """Return the Excerpt of `post`: its summary, its text before <!--more-->, or its opening."""
+    if post.summary.strip():
+        summary = " ".join(post.summary.split())
+        return Excerpt(escape(summary), summary)
+    parts = MORE_MARKER.split(post.body, maxsplit=1)
+    if len(parts) == 2:
+        atoms, _ = excerpt_atoms(render_document(parts[0]), float("inf"), float("inf"))
+        return Excerpt(atoms_to_html(atoms, cut=False), atoms_to_text(atoms, cut=False))
+    return excerpt_of_document(post.document, settings.EXCERPT_BUDGET_UNITS)
+
+
+def make_excerpt(post):
+    """Return the timeline excerpt of `post` as HTML that is safe to show as is."""
+    return excerpt_of(post).html
+
+
+# What excerpt_of reads of a post, plus what store_excerpts compares: load posts with only these.
+EXCERPT_FIELDS = ("id", "body", "body_html", "outline", "summary", "language", "excerpt", "excerpt_text")
 
 
 def store_excerpts(posts):
@@ -274,57 +326,10 @@ def store_excerpts(posts):
     """
     stale = []
     for post in posts:
-        excerpt = make_excerpt(post)
-        if excerpt != post.excerpt:
-            post.excerpt = excerpt
+        excerpt = excerpt_of(post)
+        if (post.excerpt, post.excerpt_text) != excerpt:
+            post.excerpt, post.excerpt_text = excerpt
             stale.append(post)
     if stale:
-        Post.objects.bulk_update(stale, ["excerpt"])
+        Post.objects.bulk_update(stale, ["excerpt", "excerpt_text"])
     return len(stale)
-
-
-def make_excerpt(post):
-    """Return the timeline excerpt of `post` as HTML that is safe to show as is."""
-    budget = settings.EXCERPT_BUDGET_UNITS
-    if post.summary.strip():
-        return escape(" ".join(post.summary.split()))
-    parts = MORE_MARKER.split(post.body, maxsplit=1)
-    if len(parts) == 2:
-        atoms = excerpt_atoms(render_markdown(parts[0]), post.language, enough_units=float("inf"))
-        return atoms_to_html(atoms, cut=False)
-    return excerpt_from_html(post.body_html, post.language, budget)
-
-
-class _PlainText(HTMLParser):
-    """Collects text of excerpt HTML, writing formulas as their TeX between dollars."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts = []
-        self.in_math = 0
-        self.tex = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "math":
-            self.in_math += 1
-            self.tex = []
-
-    def handle_endtag(self, tag):
-        if tag == "math":
-            self.in_math -= 1
-            if not self.in_math:
-                self.parts.append(f"${''.join(self.tex).strip()}$")
-
-    def handle_data(self, data):
-        if not self.in_math:
-            self.parts.append(data)
-        elif self.lasttag == "annotation":
-            self.tex.append(data)
-
-
-def excerpt_as_text(excerpt_html):
-    """Return the excerpt as plain text (for <meta name="description"> and feed summaries)."""
-    parser = _PlainText()
-    parser.feed(excerpt_html)
-    parser.close()
-    return " ".join("".join(parser.parts).split())

@@ -32,7 +32,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from .absolute_urls import absolute_url, make_links_absolute, site_host
-from .excerpts import excerpt_as_text, make_excerpt
+from .excerpts import excerpt_of
 from .feed_cache import serve_cached
 from .markdown import render_markdown
 from .models import Post, Series, Tag
@@ -40,7 +40,7 @@ from .page_cache import cached_for_readers
 
 # Bump when the feed rendering of a body changes (markdown pipeline, link rewriting), so cached
 # item HTML from the old code is never served again.
-ITEM_RENDERING_VERSION = 1
+ITEM_RENDERING_VERSION = 2
 # Item HTML is keyed by a hash of its inputs, so it never goes stale; this only bounds memory.
 ITEM_CACHE_SECONDS = 14 * 24 * 3600
 
@@ -221,7 +221,7 @@ def render_feed_item(post):
     """
     permalink = post_permalink(post)
     content = make_links_absolute(render_markdown(post.body, inline_styles=True), permalink)
-    summary = make_links_absolute(post.excerpt or make_excerpt(post), permalink)
+    summary = make_links_absolute(post.excerpt or excerpt_of(post).html, permalink)
     return without_forbidden_characters(content), without_forbidden_characters(summary)
 
 
@@ -363,7 +363,7 @@ class PostFeed(Feed):
         source = post.source if post.source_id else None
         return {
             "content_html": origin_note_html(post) + post.feed_content_html,
-            "summary_text": excerpt_as_text(post.feed_summary_html),
+            "summary_text": post.excerpt_text or excerpt_of(post).text,
             "language": _CONTENT_LANGUAGE_OF_POST.get(post.language),
             "original_url": post.original_url or None,
             "source_name": str(source) if source else None,

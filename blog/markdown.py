@@ -16,13 +16,13 @@ import importlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html.parser import HTMLParser
 
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml, unescapeAll
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block.html_block import html_block as _stock_html_block
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
@@ -39,9 +39,19 @@ from pygments.styles import get_style_by_name
 from pygments.token import STANDARD_TYPES
 from pygments.util import ClassNotFound
 
-from blog.math import tex_to_mathml
+from blog.document import Document, inline_html
+from blog.math import tex_text_to_html, tex_to_mathml
+from blog.script_ranges import CLOSING_PUNCTUATION, URL_STOPPING
 
-__all__ = ["Heading", "extract_headings", "render_markdown", "sanitize_html", "slugify_heading"]
+__all__ = [
+    "Heading",
+    "extract_headings",
+    "glued_math_html",
+    "render_document",
+    "render_markdown",
+    "sanitize_html",
+    "slugify_heading",
+]
 
 # Pygments style for the inline-styled (feed) variant; it is also the light style in
 # static/css/markdown.css, so code looks the same in a feed reader and on the page.
@@ -112,13 +122,9 @@ def _render_heading_close(
 # boundary. Here a URL may start right after a CJK character and ends at the first CJK
 # character or full-width punctuation; a URL with a Chinese path can be written as
 # <https://…> instead.
-_CJK_OR_FULLWIDTH = (
-    "\u2018-\u201f\u2026\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u31ff"
-    "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
-)
 _BARE_URL_RE = re.compile(
     r"(?<![A-Za-z0-9@.:/_-])(?:https?://|www\.)(?=[A-Za-z0-9])"
-    rf"[^\s<>\"'`{_CJK_OR_FULLWIDTH}]+"
+    rf"[^\s<>\"'`{URL_STOPPING}]+"
 )
 # GFM's rule: these never end an autolink, and a ")" only does if it closes a "(".
 _URL_TRAILING_PUNCTUATION = "?!.,:;*_~'\""
@@ -244,10 +250,40 @@ def _bracket_math_block(state: StateBlock, start_line: int, end_line: int, silen
     return True
 
 
+def glued_math_html(mathml: str, punctuation: str = "") -> str:
+    """Return an inline formula's HTML with the closing punctuation that follows it kept on its line.
+
+    A browser may break the line between a formula and the "。" or "；" after it (a formula is
+    one box, not text), which would start a line with the punctuation; the span forbids that.
+    """
+    if not punctuation:
+        return mathml
+    return f'<span class="math-glue">{mathml}{escapeHtml(punctuation)}</span>'
+
+
+def _glue_punctuation_to_math(state: StateCore) -> None:
+    """Move the closing punctuation right after an inline formula into that formula's token."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children = block.children
+        for index, child in enumerate(children[:-1]):
+            following = children[index + 1]
+            if (
+                child.type == "math_inline"
+                and following.type == "text"
+                and following.content[:1] in CLOSING_PUNCTUATION
+                and following.content
+            ):
+                child.meta["glued"] = following.content[0]
+                following.content = following.content[1:]
+
+
 def _render_inline_math(
     renderer: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
 ) -> str:
-    return tex_to_mathml(tokens[index].content.strip(), display=False)
+    token = tokens[index]
+    return glued_math_html(tex_to_mathml(token.content.strip(), display=False), token.meta.get("glued", ""))
 
 
 def _display_math(token: Token, element: str) -> str:
@@ -258,8 +294,8 @@ def _display_math(token: Token, element: str) -> str:
         return f'<{element} class="math-display">{mathml}</{element}>'
     mathml = tex_to_mathml(_TAG_RE.sub("", token.content).strip(), display=True)
     return (
-        f'<{element} class="math-display numbered" id="{_equation_id(number)}">{mathml}'
-        f'<span class="equation-number">{escapeHtml(_equation_label(number))}</span></{element}>'
+        f'<{element} class="math-display numbered" id="{number.id}">{mathml}'
+        f'<span class="equation-number">{_equation_label(number, number.parenthesized)}</span></{element}>'
     )
 
 
@@ -287,7 +323,8 @@ def _render_display_math_block(
 _NUMBERED_ENVIRONMENT_RE = re.compile(
     r"^\s*\\begin\{(?:equation|align|gather|multline|eqnarray|alignat|flalign)\}"
 )
-_TAG_RE = re.compile(r"\\tag(\*?)\s*\{([^{}]*)\}")
+# The argument may hold groups two deep, as in \tag{$\hat{x}_{1}$}.
+_TAG_RE = re.compile(r"\\tag(\*?)\s*\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}")
 _LABEL_RE = re.compile(r"\\label\s*\{([^{}]*)\}")
 _NO_NUMBER_RE = re.compile(r"\\(?:notag|nonumber)(?![A-Za-z])")
 _ROW_BREAK_RE = re.compile(r"\\\\(?!\s*(?:\\end\b|$))")
@@ -296,29 +333,44 @@ _DISPLAY_MATH_TYPES = {"math_block", "amsmath", "math_inline_double"}
 
 @dataclass(frozen=True)
 class EquationNumber:
-    text: str  # "3", or what \tag{…} says
+    text: str  # "3", or what \tag{…} says: LaTeX text, in which $…$ is math
+    id: str  # the equation's anchor, unique in the post
     parenthesized: bool = True  # \tag*{…} is shown as written
 
 
-def _equation_label(number: EquationNumber) -> str:
-    return f"({number.text})" if number.parenthesized else number.text
+def _equation_label(number: EquationNumber, parenthesized: bool) -> str:
+    """Return the number as HTML: "(3)", or a \\tag's text with the math in it as MathML."""
+    if "$" in number.text or "\\" in number.text:
+        label = tex_text_to_html(number.text)  # \tag{$\ast$} is "(∗)", not "($\ast$)"
+    else:
+        label = escapeHtml(number.text)
+    return f"({label})" if parenthesized else label
 
 
-def _equation_id(number: EquationNumber) -> str:
-    return "eq-" + slugify_heading(number.text)
+def _equation_id(text: str, used: set[str]) -> str:
+    """Return an anchor for the equation numbered ``text`` that is not in ``used``, and add it."""
+    # \tag{$\dagger$} is "eq-dagger"; a tag of symbols alone ($*$) has no word to go by.
+    base = "eq-" + (_SLUG_SEPARATOR_RE.sub("-", text.lower()).strip("-") or "tag")
+    anchor, counter = base, 1
+    while anchor in used:
+        counter += 1
+        anchor = f"{base}-{counter}"
+    used.add(anchor)
+    return anchor
 
 
-def _equation_number(tex: str, counter: list[int]) -> EquationNumber | None:
+def _equation_number(tex: str, counter: list[int], used_ids: set[str]) -> EquationNumber | None:
     tag = _TAG_RE.search(tex)
     if tag:
-        return EquationNumber(" ".join(tag.group(2).split()), parenthesized=not tag.group(1))
+        text = " ".join(tag.group(2).split())
+        return EquationNumber(text, _equation_id(text, used_ids), parenthesized=not tag.group(1))
     if not _NUMBERED_ENVIRONMENT_RE.match(tex):
         return None
     rows = len(_ROW_BREAK_RE.findall(tex)) + 1
     if len(_NO_NUMBER_RE.findall(tex)) >= rows:
         return None
     counter[0] += 1
-    return EquationNumber(str(counter[0]))
+    return EquationNumber(str(counter[0]), _equation_id(str(counter[0]), used_ids))
 
 
 def _display_math_tokens(tokens: Sequence[Token]):
@@ -331,9 +383,9 @@ def _display_math_tokens(tokens: Sequence[Token]):
 
 def _number_equations(state: StateCore) -> None:
     """Number the post's display formulas and collect their labels into env["equations"]."""
-    counter, labels = [0], {}
+    counter, labels, used_ids = [0], {}, set()
     for token in _display_math_tokens(state.tokens):
-        number = _equation_number(token.content, counter)
+        number = _equation_number(token.content, counter, used_ids)
         if number is None:
             continue
         token.meta["equation_number"] = number
@@ -367,8 +419,8 @@ def _render_equation_reference(
     if number is None:  # LaTeX prints "??" for a label it does not know; the preview shows it too
         unknown = "(??)" if meta["parenthesized"] else "??"
         return f'<span class="equation-ref" title="{escapeHtml(meta["key"])}">{unknown}</span>'
-    text = _equation_label(number) if meta["parenthesized"] else number.text
-    return f'<a class="equation-ref" href="#{_equation_id(number)}">{escapeHtml(text)}</a>'
+    label = _equation_label(number, number.parenthesized and meta["parenthesized"])
+    return f'<a class="equation-ref" href="#{number.id}">{label}</a>'
 
 
 # GFM splits table rows on every unescaped "|" and turns "\|" into "|", which would cut
@@ -453,6 +505,41 @@ def _table_keeping_math(state: StateBlock, start_line: int, end_line: int, silen
         _keep_math_in_cells.reset(reset_token)
 
 
+# --- raw HTML: the tag filter ---------------------------------------------------------------
+#
+# A raw-text or removed-with-content element in a post ("Put CSS in a <style> element.") would
+# swallow everything after it: the browser (or the sanitizer, which drops these elements with
+# their content) reads on to a closing tag that never comes. As GFM's tag filter does, such tags
+# are escaped wherever raw HTML passes through, so they show as the text the author typed. The
+# list is GFM's plus every element the sanitizer removes with its content.
+
+_FILTERED_TAGS = (
+    "title", "textarea", "style", "xmp", "iframe", "noembed", "noframes", "script", "plaintext",
+    "noscript", "template", "object", "embed", "select", "svg",
+)  # fmt: skip
+_FILTERED_TAG_RE = re.compile(r"<(?=/?(?:" + "|".join(_FILTERED_TAGS) + r")(?:[\s/>]|$))", re.IGNORECASE)
+# CommonMark's HTML block of type 1 runs from <script>, <style> or <textarea> to its closing tag,
+# or to the end of the post when there is none: every heading and paragraph after it would be
+# raw text. Such a line is read as a paragraph instead, whose tag the filter then escapes.
+_RAW_TEXT_BLOCK_RE = re.compile(r"<(?:script|style|textarea)(?:[\s>]|$)", re.IGNORECASE)
+
+
+def _filter_tags(html: str) -> str:
+    return _FILTERED_TAG_RE.sub("&lt;", html)
+
+
+def _html_block_without_raw_text(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    if _RAW_TEXT_BLOCK_RE.match(state.src, state.bMarks[start_line] + state.tShift[start_line]):
+        return False
+    return _stock_html_block(state, start_line, end_line, silent)
+
+
+def _render_raw_html(
+    renderer: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
+) -> str:
+    return _filter_tags(tokens[index].content)
+
+
 # --- code blocks ------------------------------------------------------------------------
 
 _CLASS_FORMATTER = HtmlFormatter(nowrap=True)
@@ -522,9 +609,13 @@ def _build_parser() -> MarkdownIt:
     parser.inline.ruler.before("escape", "equation_ref", _equation_reference)
     parser.block.ruler.before("fence", "bracket_math_block", _bracket_math_block)
     parser.block.ruler.at("table", _table_keeping_math)
+    parser.block.ruler.at(
+        "html_block", _html_block_without_raw_text, {"alt": ["paragraph", "reference", "blockquote"]}
+    )
     parser.core.ruler.push("heading_ids", _assign_heading_ids)
     parser.core.ruler.push("equation_numbers", _number_equations)
     parser.core.ruler.push("autolink_bare_urls", _autolink_bare_urls)
+    parser.core.ruler.push("glue_punctuation_to_math", _glue_punctuation_to_math)
 
     parser.add_render_rule("math_inline", _render_inline_math)
     parser.add_render_rule("math_inline_double", _render_display_math_in_text)
@@ -534,6 +625,8 @@ def _build_parser() -> MarkdownIt:
     parser.add_render_rule("fence", _render_code)
     parser.add_render_rule("code_block", _render_code)
     parser.add_render_rule("heading_close", _render_heading_close)
+    parser.add_render_rule("html_block", _render_raw_html)
+    parser.add_render_rule("html_inline", _render_raw_html)
     return parser
 
 
@@ -592,7 +685,7 @@ _FEED_ATTRIBUTES = {
 # dropped, so a post cannot dress itself up as site chrome.
 _OWN_CLASSES = {
     "codeblock", "linenos", "math-display", "math-error", "heading-anchor",
-    "numbered", "equation-number", "equation-ref",
+    "numbered", "equation-number", "equation-ref", "math-glue",
     "task-list-item", "task-list-item-checkbox", "contains-task-list",
     "footnote-ref", "footnotes-sep", "footnotes", "footnotes-list", "footnote-item",
     "footnote-backref",
@@ -683,63 +776,33 @@ def render_markdown(text: str, *, inline_styles: bool = False) -> str:
     return _mark_external_links(cleaner.clean(html))
 
 
+def render_document(text: str) -> Document:
+    """Return the document of Markdown ``text``: its sanitized page HTML and the outline of it."""
+    return Document.from_html(render_markdown(text))
+
+
 # --- table of contents ----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Heading:
-    """One table-of-contents entry."""
+    """One table-of-contents entry: its plain text (formulas as TeX) and its HTML (formulas as MathML)."""
 
     level: int
     id: str
     text: str
+    html: str = ""
 
 
-class _HeadingCollector(HTMLParser):
-    _LEVELS = {"h2": 2, "h3": 3, "h4": 4}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.headings: list[Heading] = []
-        self._current: tuple[int, str] | None = None
-        self._text: list[str] = []
-        # The permalink's "#" and a formula's TeX annotation are not heading text.
-        self._skipped_tag: str | None = None
-        self._skip_depth = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self._current is None:
-            heading_id = dict(attrs).get("id")
-            if tag in self._LEVELS and heading_id:
-                self._current, self._text = (self._LEVELS[tag], heading_id), []
-        elif self._skipped_tag is not None:
-            self._skip_depth += tag == self._skipped_tag
-        elif tag == "annotation" or (
-            tag == "a" and "heading-anchor" in (dict(attrs).get("class") or "").split()
-        ):
-            self._skipped_tag, self._skip_depth = tag, 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._current is None:
-            return
-        if self._skipped_tag is not None:
-            if tag == self._skipped_tag:
-                self._skip_depth -= 1
-                if self._skip_depth == 0:
-                    self._skipped_tag = None
-        elif tag in self._LEVELS:
-            text = " ".join("".join(self._text).split())
-            self.headings.append(Heading(self._current[0], self._current[1], text))
-            self._current = None
-
-    def handle_data(self, data: str) -> None:
-        if self._current is not None and self._skipped_tag is None:
-            self._text.append(data)
+def table_of_contents(document: Document) -> list[Heading]:
+    """Return the h2–h4 headings of a document, in order, for a table of contents."""
+    return [
+        Heading(block.level, block.id, block.text, inline_html(block.inlines))
+        for block in document.headings()
+        if block.id
+    ]
 
 
 def extract_headings(html: str) -> list[Heading]:
     """Return the h2–h4 headings of rendered HTML, in order, for a table of contents."""
-    collector = _HeadingCollector()
-    collector.feed(html)
-    collector.close()
-    return collector.headings
+    return table_of_contents(Document.from_html(html))

@@ -16,9 +16,11 @@ from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from .document import Document
 from .events import posts_created
-from .markdown import extract_headings, render_markdown
+from .markdown import render_document, table_of_contents
 from .page_cache import bump_content_version_on_commit
+from .script_ranges import CJK_CHARACTER
 from .slugs import MAX_SLUG_LENGTH, fill_unique_slug, fill_unique_slugs, pinyin_slug
 
 
@@ -172,7 +174,7 @@ class PostQuerySet(models.QuerySet):
         return (
             self.select_related("author", "series", "source")
             .prefetch_related("tags")
-            .defer("body", "body_html", "headings")
+            .defer("body", "body_html", "headings", "outline")
         )
 
     def publish(self):
@@ -238,6 +240,8 @@ class Post(models.Model):
         ENGLISH = "en", _("English")
 
     LIVE_STATUSES = [Status.PUBLISHED, Status.SCHEDULED]
+    # What render() writes, all from the body.
+    RENDERED_FIELDS = ["body_html", "outline", "headings"]
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(
@@ -260,10 +264,15 @@ class Post(models.Model):
     body_html = models.TextField(_("rendered body"), blank=True, editable=False)
     # The table of contents, [{"level": 2, "id": "…", "text": "…"}, …], kept with body_html.
     headings = models.JSONField(_("headings"), default=list, blank=True, editable=False)
+    # What body_html says, block by block (see blog.document): excerpts and the search index
+    # are made from it, never by reading the HTML again.
+    outline = models.JSONField(_("outline"), default=dict, blank=True, editable=False)
     summary = models.TextField(
         _("summary"), blank=True, help_text=_("Optional. Shown instead of the automatic excerpt.")
     )
     excerpt = models.TextField(_("excerpt"), blank=True, editable=False)
+    # The same excerpt as plain text: the meta description, link previews and feed summaries.
+    excerpt_text = models.TextField(_("excerpt as plain text"), blank=True, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
         _("publication time"),
@@ -391,9 +400,16 @@ class Post(models.Model):
         self._stored_slug = self.slug
 
     def render(self):
-        """Render the body into body_html and headings, so the page never runs the Markdown engine."""
-        self.body_html = render_markdown(self.body)
-        self.headings = [asdict(heading) for heading in extract_headings(self.body_html)]
+        """Render the body into body_html, its outline and headings, so no page runs the Markdown engine."""
+        document = render_document(self.body)
+        self.body_html = document.html
+        self.outline = document.outline_json()
+        self.headings = [asdict(heading) for heading in table_of_contents(document)]
+
+    @property
+    def document(self):
+        """The rendered body as a Document; a post stored before outlines is read from its HTML."""
+        return Document.from_stored(self.body_html, self.outline)
 
     def fill_publication_time(self):
         """A post published without a time is published now."""
@@ -458,7 +474,6 @@ def fill_series_orders(posts):
             post.series_order = last_parts[post.series_id]
 
 
-CJK_CHARACTER = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
 LATIN_WORD = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*")
 
 

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.urls import reverse
 
 from .absolute_urls import absolute_url
-from .excerpts import excerpt_as_text
 from .models import Post
 
 OPEN_GRAPH_LOCALES = {Post.Language.CHINESE: "zh_CN", Post.Language.ENGLISH: "en_US"}
@@ -70,7 +69,7 @@ def script_safe_json(data):
 
 def post_page_metadata(post):
     """Return the template context of a post page's <head> metadata."""
-    description = excerpt_as_text(post.excerpt or "")
+    description = post.excerpt_text
     return {
         "canonical_url": canonical_url(post),
         "title": post.title,

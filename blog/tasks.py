@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import websub
@@ -38,10 +39,15 @@ def generate_excerpts(post_ids):
 def fill_missing_excerpts(limit=500):
     """Excerpt posts that have none, e.g. when a worker died between a commit and its task.
 
+    A post excerpted before plain-text excerpts existed (empty excerpt_text) counts as having
+    none, so an upgraded site fills them in even if nobody runs rebuild_excerpts.
+
     Run from beat every few minutes; returns how many excerpts were stored.
     """
     post_ids = list(
-        Post.objects.filter(excerpt="").exclude(body_html="", summary="").values_list("pk", flat=True)[:limit]
+        Post.objects.filter(Q(excerpt="") | Q(excerpt_text=""))
+        .exclude(body_html="", summary="")
+        .values_list("pk", flat=True)[:limit]
     )
     return generate_excerpts(post_ids) if post_ids else 0
 

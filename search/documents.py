@@ -8,8 +8,19 @@ configuration's job (no stemming, no stop list of its own) done in Python.
 """
 
 import re
-from html.parser import HTMLParser
 from typing import NamedTuple
+
+from blog.document import (
+    CodeBlock,
+    DisplayMath,
+    Document,
+    Heading,
+    Image,
+    InlineMath,
+    Prose,
+    Table,
+    inline_text,
+)
 
 from .tokenize import get_segmenter
 
@@ -27,12 +38,6 @@ MAX_POSITIONS_PER_LEXEME = 256
 MAX_LEXEME_LENGTH = 60
 MAX_CODE_IDENTIFIERS = 200
 
-# Rendered elements whose text is not prose. <pre> is handled apart: its identifiers are kept.
-SKIPPED_ELEMENTS = {"script", "style", "math", "annotation", "svg", "template"}
-BLOCK_ELEMENTS = {
-    "p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "div", "td", "th", "tr",
-    "blockquote", "dt", "dd", "figcaption", "hr",
-}  # fmt: skip
 FENCED_CODE = re.compile(r"^(```|~~~)[^\n]*\n.*?^\1[ \t]*$", re.MULTILINE | re.DOTALL)
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 # Words of code that say nothing about what a post is about.
@@ -46,56 +51,80 @@ CODE_NOISE = frozenset(
 
 
 class SearchDocumentParts(NamedTuple):
-    """What gets stored for one post: the tsvector literal and the body's visible text."""
+    """What gets stored for one post: the tsvector literal, the snippet text and its formulas."""
 
     vector: str
     text: str
+    formulas: list
 
 
-class _TextAndCode(HTMLParser):
-    """Splits rendered HTML into visible prose and the contents of code blocks."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.prose = []
-        self.code = []
-        self.skip_depth = 0
-        self.pre_depth = 0
-        self.in_permalink = False  # the "#" link beside a heading is not prose
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "a" and "heading-anchor" in (dict(attrs).get("class") or "").split():
-            self.in_permalink = True
-        elif tag in SKIPPED_ELEMENTS:
-            self.skip_depth += 1
-        elif tag == "pre":
-            self.pre_depth += 1
-        elif tag in BLOCK_ELEMENTS:
-            self.prose.append("\n")
-
-    def handle_endtag(self, tag):
-        if tag == "a" and self.in_permalink:
-            self.in_permalink = False
-        elif tag in SKIPPED_ELEMENTS and self.skip_depth:
-            self.skip_depth -= 1
-        elif tag == "pre" and self.pre_depth:
-            self.pre_depth -= 1
-            self.code.append("\n")
-        elif tag in BLOCK_ELEMENTS:
-            self.prose.append("\n")
-
-    def handle_data(self, data):
-        if self.skip_depth or self.in_permalink:
-            return
-        (self.code if self.pre_depth else self.prose).append(data)
+# In the snippet text, where an inline formula stands; the document's `formulas` hold their MathML.
+FORMULA = "\ufffc"
+# A display formula no longer than this (and on one row) is shown in a snippet as inline math.
+MAX_SNIPPET_DISPLAY_TEX = 60
 
 
-def split_prose_and_code(html):
-    """Return (prose, code) of rendered HTML: visible text with whitespace collapsed, and code."""
-    parser = _TextAndCode()
-    parser.feed(html)
-    parser.close()
-    return " ".join("".join(parser.prose).split()), "".join(parser.code)
+def index_text(document):
+    """Return (prose, code) of a post's document: the text to index, and its code blocks' text.
+
+    Formulas are left out of the prose (their TeX is not words), as are figure captions'
+    and footnotes' markers; footnote text is kept, it is the post's too.
+    """
+    prose, code = [], []
+    for block in document.blocks:
+        if isinstance(block, CodeBlock):
+            code.append(block.text)
+        elif isinstance(block, Heading | Prose):
+            prose.append(inline_text(block.inlines, math=""))
+        elif isinstance(block, Table):
+            prose.extend(inline_text(cell, math="") for row in block.rows for cell in row)
+    return " ".join(" ".join(prose).split()), "\n".join(code)
+
+
+def snippet_text(document):
+    """Return (text, formulas) of a post's document for result snippets.
+
+    The text reads as the post does: headings set off with " · ", ordered items with their
+    numbers, table cells with " | "; each inline formula (and each short display formula) is
+    one FORMULA character, whose MathML is the matching item of `formulas`. Code blocks are
+    left out: a snippet is prose, and their identifiers are indexed on their own.
+    """
+    parts, formulas = [], []
+
+    def add_inlines(inlines):
+        for piece in inlines:
+            if isinstance(piece, InlineMath):
+                if piece.mathml:
+                    parts.append(FORMULA)
+                    formulas.append(piece.mathml)
+                else:
+                    parts.append(f"${piece.tex}$")
+            elif not isinstance(piece, Image):
+                parts.append(piece.text)
+
+    for block in document.blocks:
+        if isinstance(block, Heading):
+            add_inlines(block.inlines)
+            parts.append(" · ")
+        elif isinstance(block, Prose):
+            if block.marker:
+                parts.append(block.marker + " ")
+            add_inlines(block.inlines)
+            parts.append(" ")
+        elif isinstance(block, DisplayMath):
+            if block.can_be_inline and len(block.tex) <= MAX_SNIPPET_DISPLAY_TEX:
+                parts.append(f" {FORMULA} ")
+                formulas.append(block.inline_mathml)
+            else:
+                parts.append(" … ")
+        elif isinstance(block, Table):
+            for row in block.rows:
+                for index, cell in enumerate(row):
+                    parts.append(" | " if index else "")
+                    add_inlines(cell)
+                parts.append(" ")
+    text = " ".join("".join(parts).split())
+    return text.replace("· …", "·").replace("… …", "…"), formulas
 
 
 def split_markdown_prose_and_code(markdown):
@@ -152,17 +181,24 @@ def _quote_lexeme(lexeme):
     return lexeme.replace("\\", "\\\\").replace("'", "''")
 
 
-def build_document(*, title, tags=(), series_title="", summary="", body_html="", body="", segmenter=None):
+def build_document(
+    *, title, tags=(), series_title="", summary="", document=None, body_html="", body="", segmenter=None
+):
     """Return the search document of a post described by plain values.
 
-    The body comes from the rendered HTML when there is one (what readers see), else from the
-    Markdown source; code blocks contribute only their identifiers, at the lowest weight.
-    `segmenter` defaults to the process's (see search.tokenize.get_segmenter).
+    The body comes from the post's rendered `document` (or rendered HTML, outlined here) when
+    there is one (what readers see), else from the Markdown source; code blocks contribute only
+    their identifiers, at the lowest weight. `segmenter` defaults to the process's (see
+    search.tokenize.get_segmenter).
     """
-    if body_html.strip():
-        prose, code = split_prose_and_code(body_html)
+    if document is None and body_html.strip():
+        document = Document.from_html(body_html)
+    if document is not None and document.blocks:
+        prose, code = index_text(document)
+        text, formulas = snippet_text(document)
     else:
         prose, code = split_markdown_prose_and_code(body or "")
+        text, formulas = prose, []
     labels = " , ".join([*tags, series_title] if series_title else tags)
     body_text = f"{summary.strip()}\n{prose}" if summary.strip() else prose
     vector = tsvector_literal(
@@ -174,4 +210,4 @@ def build_document(*, title, tags=(), series_title="", summary="", body_html="",
         ],
         segmenter,
     )
-    return SearchDocumentParts(vector=vector, text=prose)
+    return SearchDocumentParts(vector=vector, text=text, formulas=formulas)

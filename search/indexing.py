@@ -35,7 +35,7 @@ def _document_source(post):
         "tags": [tag.name for tag in tags],
         "series_title": post.series.title if post.series_id else "",
         "summary": post.summary,
-        "body_html": post.body_html,
+        "document": post.document if post.body_html else None,
         "body": post.body,
     }
     copied = {
@@ -132,12 +132,14 @@ def write_documents(posts, builder=None):
     parts = (builder or DocumentBuilder()).build([source for _, source, _ in sources])
     SearchDocument.objects.bulk_create(
         [
-            SearchDocument(post_id=post_id, vector=part.vector, text=part.text, **copied)
+            SearchDocument(
+                post_id=post_id, vector=part.vector, text=part.text, formulas=part.formulas, **copied
+            )
             for (post_id, _, copied), part in zip(sources, parts, strict=True)
         ],
         update_conflicts=True,
         unique_fields=["post"],
-        update_fields=["vector", "text", "series", "tag_ids", "indexed_at"],
+        update_fields=["vector", "text", "formulas", "series", "tag_ids", "indexed_at"],
     )
     return len(parts)
 

@@ -62,8 +62,10 @@ class SearchDocument(models.Model):
         db_persist=True,
         verbose_name=_("adjacent lexeme pairs"),
     )
-    # The body's visible text, from which result snippets are cut.
+    # The body's visible text, from which result snippets are cut (see search.documents
+    # snippet_text): each inline formula in it is one U+FFFC, whose MathML is in `formulas`.
     text = models.TextField(_("text"), blank=True)
+    formulas = models.JSONField(_("formulas"), default=list, blank=True)
     # Copies of the post's fields for facet counts, filters and the recency boost, refreshed
     # with the vector, so a search never reads the posts table for the thousands of posts it
     # counts.

@@ -25,7 +25,7 @@ from .snippets import highlight, make_snippet
 
 RESULTS_PER_PAGE = 10
 # What a result shows of its post; its other fields are deferred (see load_hits).
-HIT_POST_FIELDS = ("id", "slug", "title", "published_at", "excerpt", "series_id")
+HIT_POST_FIELDS = ("id", "slug", "title", "published_at", "excerpt_text", "series_id")
 # Readers may page through the best 200 results; the ranking pools below are sized for that.
 # (At 40 pages a larger pool to rank put the bench's p95 at ~50 ms instead of ~41.)
 MAX_PAGE = 20
@@ -543,15 +543,16 @@ def _loaded(model, values):
 
 
 def load_hits(post_ids):
-    """Return {post id: (Post, its document's text, [Tag, …] by name)} of the visible `post_ids`.
+    """Return {post id: (Post, its document's text and formulas, [Tag, …] by name)} of the visible `post_ids`.
 
-    One statement; each post comes with its series, and holds only HIT_POST_FIELDS, the rest
+    One statement (jsonb read as json, which psycopg decodes; Django leaves raw jsonb as text);
+    each post comes with its series, and holds only HIT_POST_FIELDS, the rest
     deferred as with QuerySet.only(). Visibility is checked again, as it is at every
     statement: a post unpublished since the ranking is left out.
     """
     post_columns = ", ".join(f"p.{connection.ops.quote_name(name)}" for name in HIT_POST_FIELDS)
     statement = f"""
-        SELECT {post_columns}, series.title, series.slug, d.text, (
+        SELECT {post_columns}, series.title, series.slug, d.text, d.formulas::json, (
             SELECT json_agg(json_build_array(tag.id, tag.name, tag.slug) ORDER BY tag.name)
             FROM {sql.table(TaggedPost)} AS tagged JOIN {sql.table(Tag)} AS tag ON tag.id = tagged.tag_id
             WHERE tagged.content_object_id = p.id
@@ -567,11 +568,11 @@ def load_hits(post_ids):
     hits = {}
     for row in rows:
         post = _loaded(Post, zip(HIT_POST_FIELDS, row, strict=False))
-        series_title, series_slug, text, tags = row[len(HIT_POST_FIELDS) :]
+        series_title, series_slug, text, formulas, tags = row[len(HIT_POST_FIELDS) :]
         if post.series_id is not None:
             post.series = _loaded(Series, {"id": post.series_id, "title": series_title, "slug": series_slug})
         tags = [_loaded(Tag, {"id": pk, "name": name, "slug": slug}) for pk, name, slug in tags or ()]
-        hits[post.pk] = (post, text, tags)
+        hits[post.pk] = (post, (text, formulas), tags)
     return hits
 
 
@@ -594,13 +595,16 @@ def _search(query, filters, page, per_page):
     for post_id, post_score in ranked:
         if post_id not in loaded:
             continue
-        post, text, tags = loaded[post_id]
+        post, (text, formulas), tags = loaded[post_id]
         hits.append(
             SearchHit(
                 post=post,
                 score=post_score,
                 title_html=highlight(post.title, query.terms),
-                snippet_html=make_snippet(text or post.excerpt, query.terms),
+                # A post with no body text (a summary over a code listing) shows its summary.
+                snippet_html=make_snippet(text, query.terms, formulas=formulas)
+                if text
+                else make_snippet(post.excerpt_text, query.terms),
                 tags=tags,
             )
         )

@@ -1,10 +1,14 @@
 """Result snippets: the part of a post's text around the best match, with whole words marked.
 
-Built in Python from the stored text and the query's terms, not by ``ts_headline``, which
-knows nothing of Chinese words. Candidate matches are found by plain substring search in the
-folded text (cheap), the densest window is chosen, and only that window is segmented to keep
-the matches that are whole words: "索引" is marked in "倒排索引" but not in "线索引导"
-(线索 / 引导). Everything outside ``<mark>`` is HTML-escaped.
+Built in Python from the stored snippet text (see search.documents.snippet_text) and the
+query's terms, not by ``ts_headline``, which knows nothing of Chinese words. Candidate matches
+are found by plain substring search in the folded text (cheap), the densest window is chosen,
+and only that window is segmented to keep the matches that are whole words: "索引" is marked in
+"倒排索引" but not in "线索引导" (线索 / 引导).
+
+A window's edges widen to whole atoms, as excerpts do: "Llama-3-8B-Instruct", a URL or a
+version number is shown whole or not at all. Each formula in the text is one FORMULA character
+and is shown as its MathML; ``<mark>`` only ever wraps text. Everything else is HTML-escaped.
 """
 
 import re
@@ -13,6 +17,10 @@ from bisect import bisect_right
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from blog.markdown import glued_math_html
+from blog.script_ranges import CLOSING_PUNCTUATION, atom_bounds
+
+from .documents import FORMULA
 from .tokenize import WORD_CHARACTER, fold, get_segmenter, is_han
 
 SNIPPET_LENGTH = 120
@@ -125,32 +133,59 @@ def _marked_spans(text, folded, terms, occurrences, window_start, window_end):
     return merged
 
 
-def _render(text, start, end, spans):
+def _escaped(text, start, end, formulas):
+    """Return text[start:end] escaped, each FORMULA in it as its MathML (glued to a "。" after it)."""
+    piece = text[start:end]
+    if FORMULA not in piece:
+        return escape(piece)
+    number = text.count(FORMULA, 0, start)
+    parts = []
+    chunks = piece.split(FORMULA)
+    parts.append(escape(chunks[0]))
+    for chunk in chunks[1:]:
+        mathml = formulas[number] if number < len(formulas) else ""
+        number += 1
+        glued = chunk[:1] if chunk[:1] and chunk[0] in CLOSING_PUNCTUATION else ""
+        parts.append(glued_math_html(mathml, glued) if mathml else "")
+        parts.append(escape(chunk[len(glued) :]))
+    return "".join(parts)
+
+
+def _render(text, start, end, spans, formulas=()):
     parts = ["…" if start > 0 else ""]
     cursor = start
     for span_start, span_end in spans:
         span_start, span_end = max(span_start, start), min(span_end, end)
         if span_start >= span_end:
             continue
-        parts.append(escape(text[cursor:span_start]))
+        parts.append(_escaped(text, cursor, span_start, formulas))
         parts.append(f"<mark>{escape(text[span_start:span_end])}</mark>")
         cursor = span_end
-    parts.append(escape(text[cursor:end]))
+    parts.append(_escaped(text, cursor, end, formulas))
     parts.append("…" if end < len(text) else "")
-    return mark_safe("".join(parts))  # noqa: S308 - every piece of text above is escaped
+    return mark_safe("".join(parts))  # noqa: S308 - text is escaped; formulas are sanitized MathML
 
 
-def _widen_to_words(text, folded, start, end):
-    """Move window edges off the middle of Latin words."""
-    while start > 0 and _is_word_character(folded, start) and _is_word_character(folded, start - 1):
-        start -= 1
-    while end < len(text) and _is_word_character(folded, end - 1) and _is_word_character(folded, end):
-        end += 1
+def _widen_to_atoms(text, start, end):
+    """Move window edges off the middle of atoms: words, names, numbers and URLs stay whole.
+
+    An edge on a space moves inwards past it, so "…" always touches the text it stands for.
+    """
+    start = atom_bounds(text, start)[0]
+    if end > start:
+        end = max(end, atom_bounds(text, end - 1)[1])
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
     return start, end
 
 
-def make_snippet(text, terms, *, length=SNIPPET_LENGTH):
-    """Return about `length` characters of `text` around the best match, escaped, matches in <mark>."""
+def make_snippet(text, terms, *, formulas=(), length=SNIPPET_LENGTH):
+    """Return about `length` characters of `text` around the best match, escaped, matches in <mark>.
+
+    `formulas` are the MathML of the FORMULA characters in `text`, in order.
+    """
     text = text or ""
     folded = fold(text)
     occurrences = _occurrences(folded, terms)
@@ -158,12 +193,12 @@ def make_snippet(text, terms, *, length=SNIPPET_LENGTH):
         start = max(0, window - LEAD_IN)
         end = min(len(text), start + length)
         start = max(0, min(start, end - length))
-        start, end = _widen_to_words(text, folded, start, end)
+        start, end = _widen_to_atoms(text, start, end)
         spans = _marked_spans(text, folded, terms, occurrences, start, end)
         if spans:
-            return _render(text, start, end, spans)
-    start, end = _widen_to_words(text, folded, 0, min(len(text), length))
-    return _render(text, 0, end, [])
+            return _render(text, start, end, spans, formulas)
+    start, end = _widen_to_atoms(text, 0, min(len(text), length))
+    return _render(text, 0, end, [], formulas)
 
 
 def highlight(text, terms):

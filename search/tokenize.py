@@ -34,14 +34,15 @@ from typing import NamedTuple
 import opencc
 import rjieba
 
-HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
-# Letters of alphabetic scripts (after lower-casing), digits, kana and hangul form "words".
-WORD_CHARACTER = "0-9a-z\u00df-\u024f\u0370-\u03ff\u0400-\u04ff\u3040-\u30ff\uac00-\ud7af"
+from blog.script_ranges import HAN, HAN_CHARACTER, HANGUL, KANA
+
+# Letters of alphabetic scripts (after lower-casing: Latin, Greek, Cyrillic), digits, kana and
+# hangul form "words".
+WORD_CHARACTER = f"0-9a-z\u00df-\u024f\u0370-\u03ff\u0400-\u04ff{KANA}{HANGUL}"
 TOKEN_PATTERN = re.compile(
     rf"(?P<han>[{HAN}]+)"
     rf"|(?P<word>[{WORD_CHARACTER}]+(?:[._\-][{WORD_CHARACTER}]+)*(?:\+\+|#)?)"
 )
-HAN_CHARACTER = re.compile(rf"[{HAN}]")
 # A compound such as "deepseek-r1" or "torch.nn" splits into parts at these connectors; a dot
 # between two digits ("qwen1.5", "3.14") is part of a version number and does not split.
 PART_SEPARATOR = re.compile(r"[_\-]|(?<![0-9])\.|\.(?![0-9])")

@@ -9,12 +9,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from blog.models import Post
+from blog.script_ranges import HAN_CHARACTER
 
 from .convert import html_to_markdown
 
 INGEST_USERNAME = "ingest"
 MAX_TAGS = 10
-CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 LATIN_WORD_RE = re.compile(r"[A-Za-z]{2,}")
 
 
@@ -41,7 +41,7 @@ def content_hash(title, body):
 
 def guess_language(text):
     """ "zh" when Chinese characters make up a real share of the text, else "en"."""
-    chinese = len(CJK_RE.findall(text))
+    chinese = len(HAN_CHARACTER.findall(text))
     latin_words = len(LATIN_WORD_RE.findall(text))
     return Post.Language.CHINESE if chinese >= latin_words else Post.Language.ENGLISH
 

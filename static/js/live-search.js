@@ -30,22 +30,54 @@
   input.setAttribute("aria-controls", list.id);
   input.setAttribute("aria-expanded", "false");
 
-  // The API's snippets are escaped HTML whose only markup is <mark>; rebuild them from text
-  // nodes and <mark>s alone, so nothing else could ever be parsed into the page.
-  function appendSnippet(parent, html) {
-    var template = document.createElement("template");
-    template.innerHTML = html;
-    template.content.childNodes.forEach(function (node) {
+  // The API's snippets are escaped text with <mark>s and formulas as MathML (sanitized on the
+  // server). They are rebuilt node by node from text, <mark>s and MathML elements and
+  // attributes of a short list alone, so nothing else could ever be parsed into the page.
+  var MATHML = "http://www.w3.org/1998/Math/MathML";
+  var MATH_ELEMENTS = /^(math|semantics|mrow|mi|mn|mo|ms|mtext|mspace|msup|msub|msubsup|mfrac|msqrt|mroot|mover|munder|munderover|mtable|mtr|mtd|mstyle|mpadded|mphantom|menclose)$/;
+  var MATH_ATTRIBUTES = /^(display|mathvariant|stretchy|fence|separator|lspace|rspace|largeop|movablelimits|accent|accentunder|linethickness|columnalign|displaystyle|scriptlevel|width|height|depth|notation)$/;
+
+  function appendMath(parent, node) {
+    if (node.nodeType === Node.TEXT_NODE) {
+      parent.appendChild(document.createTextNode(node.textContent));
+      return;
+    }
+    // The TeX annotation is for copying on the post page; here it would show as text.
+    if (node.nodeType !== Node.ELEMENT_NODE || !MATH_ELEMENTS.test(node.localName)) return;
+    var element = document.createElementNS(MATHML, node.localName);
+    Array.prototype.forEach.call(node.attributes, function (attribute) {
+      if (MATH_ATTRIBUTES.test(attribute.name)) element.setAttribute(attribute.name, attribute.value);
+    });
+    node.childNodes.forEach(function (child) { appendMath(element, child); });
+    parent.appendChild(element);
+  }
+
+  function appendSnippetNodes(parent, nodes) {
+    nodes.forEach(function (node) {
       if (node.nodeType === Node.TEXT_NODE) {
         parent.appendChild(document.createTextNode(node.textContent));
       } else if (node.nodeName === "MARK") {
         var mark = document.createElement("mark");
         mark.textContent = node.textContent;
         parent.appendChild(mark);
+      } else if (node.localName === "math") {
+        appendMath(parent, node);
+      } else if (node.nodeName === "SPAN") {
+        // A formula glued to the punctuation after it: keep the two on one line.
+        var span = document.createElement("span");
+        span.className = "math-glue";
+        appendSnippetNodes(span, node.childNodes);
+        parent.appendChild(span);
       } else {
         parent.appendChild(document.createTextNode(node.textContent || ""));
       }
     });
+  }
+
+  function appendSnippet(parent, html) {
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    appendSnippetNodes(parent, template.content.childNodes);
   }
 
   function close() {

@@ -51,3 +51,27 @@ def test_rebuild_excerpts_regenerates_every_excerpt():
     assert [p.excerpt for p in Post.objects.order_by("pk")] == [f"第 {i} 篇的正文。" for i in range(3)]
     assert "0 of 3 excerpts changed." in run("rebuild_excerpts")
     assert posts
+
+
+def test_upgrading_a_post_stored_by_the_last_release_brings_every_surface_to_the_new_output():
+    from search.indexing import index_posts
+    from search.models import SearchDocument
+
+    post = make_post(body="先压缩再还原：\n\n$$c = W h$$\n\n公式 $x$。Put CSS in a <style> element.\n\n## 后文\n\n还在。")
+    # As the last release stored it: the <style> swallowed the rest, no outline, a placeholder.
+    Post.objects.filter(pk=post.pk).update(
+        body_html="<p>先压缩再还原：</p><p>公式 Put CSS in a </p>",
+        outline={},
+        headings=[],
+        excerpt="先压缩再还原： [公式] 公式",
+        excerpt_text="",
+    )
+    run("rerender_posts")
+    run("rebuild_excerpts")
+    index_posts([post.pk])
+    post.refresh_from_db()
+    assert post.outline["blocks"] and "&lt;style&gt;" in post.body_html and post.headings[0]["text"] == "后文"
+    assert "[公式]" not in post.excerpt and "<math" in post.excerpt
+    assert post.excerpt_text == "先压缩再还原： 公式 $x$。Put CSS in a <style> element. 后文 · 还在。"
+    document = SearchDocument.objects.get(post=post)
+    assert document.text.count("\ufffc") == 2 and len(document.formulas) == 2

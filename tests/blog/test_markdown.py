@@ -57,11 +57,11 @@ def test_extract_headings_returns_h2_to_h4_in_order_without_permalink_text():
         (4, "细节"),
         (2, "二-方法"),
     ]
-    assert headings[0] == Heading(level=2, id="一-背景", text="一、背景")
-    assert "#" not in "".join(heading.text for heading in headings)
-    # The formula reads as its MathML text, not as its TeX annotation.
-    assert headings[1].text.startswith("Attention O")
-    assert "^" not in headings[1].text
+    assert headings[0] == Heading(level=2, id="一-背景", text="一、背景", html="一、背景")
+    assert "#" not in "".join(heading.text + heading.html for heading in headings)
+    # The table of contents shows the formula as MathML; its plain text is the TeX.
+    assert headings[1].text == "Attention O(n^2)"
+    assert headings[1].html.startswith("Attention <math") and "<msup>" in headings[1].html
 
 
 def test_extract_headings_survives_markup_inside_a_skipped_permalink():
@@ -70,7 +70,11 @@ def test_extract_headings_survives_markup_inside_a_skipped_permalink():
         '<h3 id="b">B <math><semantics><mi>x</mi><annotation encoding="application/x-tex">x</annotation>'
         '</semantics></math></h3><h2 id="c">C</h2>'
     )
-    assert extract_headings(html) == [Heading(2, "a", "A"), Heading(3, "b", "B x"), Heading(2, "c", "C")]
+    assert [(heading.level, heading.id, heading.text) for heading in extract_headings(html)] == [
+        (2, "a", "A"),
+        (3, "b", "B x"),
+        (2, "c", "C"),
+    ]
 
 
 def test_extract_headings_of_a_post_without_headings_is_empty():

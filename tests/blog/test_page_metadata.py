@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 import pytest
 from django.template import Context, Template
 
+from blog.excerpts import EXCERPT_FIELDS, store_excerpts
 from blog.models import Post, Source
 from tests.factories import make_post, make_series, make_user
 
@@ -60,8 +61,8 @@ def head_of(client, url):
 
 
 def test_post_page_has_canonical_open_graph_and_twitter_card(client, settings):
-    post = make_post("倒排索引入门", slug="dao-pai", tags=["搜索"])
-    Post.objects.filter(pk=post.pk).update(excerpt="讲清楚 <em>倒排索引</em>。")
+    post = make_post("倒排索引入门", slug="dao-pai", tags=["搜索"], body="讲清楚 *倒排索引*。")
+    store_excerpts(Post.objects.filter(pk=post.pk).only(*EXCERPT_FIELDS))
     head = head_of(client, "/posts/dao-pai/")
     own_url = f"{settings.SITE_URL}/posts/dao-pai/"
     assert head.link_hrefs("canonical") == [own_url]

@@ -187,7 +187,12 @@ def test_live_search_suggests_posts_while_typing_and_the_keyboard_opens_one(page
     assert box.get_attribute("aria-expanded") == "true"
     assert suggestions.count() == 2  # the one match, then "all results"
     assert suggestions.first.locator(".live-search-title").inner_text() == "注意力的缩放"
-    assert suggestions.first.locator(".live-search-snippet mark").first.inner_text() == BODY_WORD
+    snippet = suggestions.first.locator(".live-search-snippet")
+    assert snippet.locator("mark").first.inner_text() == BODY_WORD
+    # The formula beside the word is shown as math, not as its TeX or a gap.
+    assert snippet.locator("math").count() == 1
+    assert snippet.locator("math").evaluate("node => node.namespaceURI") == "http://www.w3.org/1998/Math/MathML"
+    assert "\\sqrt" not in snippet.inner_text() and "除以 " in snippet.inner_text()
     save_screenshot(page, "live-search")
 
     box.press("Escape")

@@ -9,25 +9,25 @@ from blog.page_cache import bump_content_version_on_commit
 
 
 class Command(BaseCommand):
-    help = "Re-render body_html and headings of every post, in chunks, with a progress bar."
+    help = "Re-render body_html, outline and headings of every post, in chunks, with a progress bar."
 
     def add_arguments(self, parser):
         parser.add_argument("--chunk-size", type=int, default=200)
 
     def handle(self, *args, chunk_size, **options):
-        posts = Post.objects.only("id", "body", "body_html", "headings")
+        posts = Post.objects.only("id", "body", *Post.RENDERED_FIELDS)
         progress = ProgressBar(posts.count(), self.stdout, "rendering")
         changed = 0
         for batch in in_batches(posts, chunk_size):
             stale = []
             for post in batch:
-                before = (post.body_html, post.headings)
+                before = [getattr(post, name) for name in Post.RENDERED_FIELDS]
                 post.render()
-                if (post.body_html, post.headings) != before:
+                if [getattr(post, name) for name in Post.RENDERED_FIELDS] != before:
                     stale.append(post)
             with transaction.atomic():
                 # bulk_update skips save(): no slug, order or excerpt side effects, one query.
-                Post.objects.bulk_update(stale, ["body_html", "headings"])
+                Post.objects.bulk_update(stale, Post.RENDERED_FIELDS)
                 if stale:
                     bump_content_version_on_commit()
             changed += len(stale)

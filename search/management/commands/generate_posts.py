@@ -5,6 +5,7 @@ bypass Post.save() (no Markdown rendering, no signals, no tasks); the HTML is ge
 with the Markdown, and search documents are built in worker processes and copied in too.
 """
 
+import json
 import random
 import time
 from datetime import timedelta
@@ -121,6 +122,7 @@ class Command(BaseCommand):
                         "body": sample.body,
                         "body_html": sample.body_html,
                         "excerpt": sample.excerpt,
+                        "excerpt_text": sample.excerpt,
                         "status": status,
                         "published_at": None if status == "draft" else published_at,
                         "created_at": now,
@@ -156,7 +158,9 @@ class Command(BaseCommand):
                     copy.write_row(row)
             with cursor.cursor.copy(
                 "COPY search_searchdocument"
-                " (post_id, vector, text, series_id, tag_ids, indexed_at) FROM STDIN"
+                " (post_id, vector, text, formulas, series_id, tag_ids, indexed_at) FROM STDIN"
             ) as copy:
                 for (post_id, _, copied), document in zip(sources, documents, strict=True):
-                    copy.write_row((post_id, document.vector, document.text, *copied, now))
+                    copy.write_row(
+                        (post_id, document.vector, document.text, json.dumps(document.formulas), *copied, now)
+                    )
