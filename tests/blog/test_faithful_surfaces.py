@@ -12,13 +12,13 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from html import unescape
-from html.parser import HTMLParser
 
 import pytest
 
 from blog.excerpts import EXCERPT_FIELDS, store_excerpts
 from blog.models import Post
 from search.indexing import index_posts
+from tests.blog.test_page_metadata import head_of
 from tests.factories import make_post, make_user
 
 pytestmark = pytest.mark.django_db
@@ -170,40 +170,9 @@ def timeline_excerpt(client, slug):
     raise AssertionError(f"{slug} is not on the timeline")
 
 
-class HeadParser(HTMLParser):
-    """Collects <meta> attributes and the text of <script type="application/ld+json">."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.metas, self.json_ld = [], []
-        self._in_json_ld = False
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "meta":
-            self.metas.append(attrs)
-        elif tag == "script" and attrs.get("type") == "application/ld+json":
-            self._in_json_ld = True
-            self.json_ld.append("")
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self._in_json_ld = False
-
-    def handle_data(self, data):
-        if self._in_json_ld:
-            self.json_ld[-1] += data
-
-    def meta(self, key):
-        return [meta["content"] for meta in self.metas if key in (meta.get("property"), meta.get("name"))]
-
-
 def page_descriptions(client, slug):
     """Return {surface: text} of the post page's meta description, og:description and JSON-LD."""
-    response = client.get(f"/posts/{slug}/")
-    assert response.status_code == 200
-    head = HeadParser()
-    head.feed(response.text)
+    head = head_of(client, f"/posts/{slug}/")
     [description] = head.meta("description")
     [og_description] = head.meta("og:description")
     [json_ld] = head.json_ld
