@@ -57,7 +57,8 @@ def test_upgrading_a_post_stored_by_the_last_release_brings_every_surface_to_the
     from search.indexing import index_posts
     from search.models import SearchDocument
 
-    post = make_post(body="先压缩再还原：\n\n$$c = W h$$\n\n公式 $x$。Put CSS in a <style> element.\n\n## 后文\n\n还在。")
+    body = "先压缩再还原：\n\n$$c = W h$$\n\n公式 $x$。Put CSS in a <style> element.\n\n## 后文\n\n还在。"
+    post = make_post(body=body)
     # As the last release stored it: the <style> swallowed the rest, no outline, a placeholder.
     Post.objects.filter(pk=post.pk).update(
         body_html="<p>先压缩再还原：</p><p>公式 Put CSS in a </p>",
