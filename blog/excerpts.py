@@ -27,6 +27,7 @@ from typing import NamedTuple
 from django.conf import settings
 
 from .document import CodeBlock, DisplayMath, Heading, Image, InlineCode, InlineMath, Prose, Table
+from .events import EXCERPT, announce_posts_changed
 from .markdown import glued_math_html, render_document
 from .models import Post
 from .script_ranges import ATOM, CLOSING_PUNCTUATION, WIDE_CHARACTER
@@ -332,4 +333,5 @@ def store_excerpts(posts):
             stale.append(post)
     if stale:
         Post.objects.bulk_update(stale, ["excerpt", "excerpt_text"])
+        announce_posts_changed([post.pk for post in stale], {EXCERPT})
     return len(stale)

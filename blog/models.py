@@ -6,7 +6,7 @@ from dataclasses import asdict
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Now
 from django.urls import reverse
@@ -17,11 +17,11 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from .document import Document
-from .events import posts_created
+from .events import CONTENT, VISIBILITY, announce_posts_changed
 from .markdown import render_document, table_of_contents
-from .page_cache import bump_content_version_on_commit
 from .script_ranges import CJK_CHARACTER
 from .slugs import MAX_SLUG_LENGTH, fill_unique_slug, fill_unique_slugs, pinyin_slug
+from .visibility import LIVE_STATUSES, Status, is_visible, live_q, visible_q
 
 
 class Series(models.Model):
@@ -166,8 +166,8 @@ class PostQuerySet(models.QuerySet):
     """The one definition of what readers may see, plus the shapes lists need."""
 
     def published(self):
-        """Posts live now: published or scheduled, with a publication time not in the future."""
-        return self.filter(status__in=Post.LIVE_STATUSES, published_at__lte=Now())
+        """Posts readers may see now (see blog.visibility): live, with their time come."""
+        return self.filter(visible_q())
 
     def for_listing(self):
         """Posts with everything a timeline item shows, in a fixed number of queries."""
@@ -177,34 +177,39 @@ class PostQuerySet(models.QuerySet):
             .defer("body", "body_html", "headings", "outline")
         )
 
+    def _update_announcing(self, what, **changes):
+        """Update the queryset's posts and announce them as changed; returns how many changed.
+
+        The update keeps the queryset's own conditions, so a post that left it meanwhile is not
+        changed; one that joined it meanwhile is changed but not announced, and the beat jobs
+        that catch up on missed work find it (announcing a post too many costs a no-op task).
+        """
+        post_ids = list(self.values_list("pk", flat=True))
+        changed = self.update(**changes)
+        announce_posts_changed(post_ids, what)
+        return changed
+
     def publish(self):
         """Publish every post in the queryset now, keeping a publication time already set."""
-        bump_content_version_on_commit()
-        return self.update(status=Post.Status.PUBLISHED, published_at=Coalesce(F("published_at"), Now()))
+        return self._update_announcing(
+            {VISIBILITY}, status=Post.Status.PUBLISHED, published_at=Coalesce(F("published_at"), Now())
+        )
 
     def unpublish(self):
         """Turn every post in the queryset back into a draft (its publication time is kept)."""
-        bump_content_version_on_commit()
-        return self.update(status=Post.Status.DRAFT)
+        return self._update_announcing({VISIBILITY}, status=Post.Status.DRAFT)
 
     def create_rendered(self, posts, tag_names):
         """Insert new posts as save() would, in a few queries for the whole batch.
 
         Each post gets a unique slug, its publication time, its place in its series and its
-        rendered body; `tag_names[i]` are the tag names of `posts[i]`. Bulk inserts send no
-        post_save, so the batch's excerpts are queued as one task and `posts_created` tells the
-        other apps once. Call inside a transaction: a slug or entry taken meanwhile by another
-        worker raises IntegrityError and nothing of the batch is kept.
+        rendered body (see prepare_posts); `tag_names[i]` are the tag names of `posts[i]`. The
+        whole batch is announced as one change. Call inside a transaction: a slug or entry taken
+        meanwhile by another worker raises IntegrityError and nothing of the batch is kept.
         """
-        from .tasks import generate_excerpts  # tasks import this module
-
         if not posts:
             return []
-        for post in posts:
-            post.fill_publication_time()
-            post.render()
-        fill_unique_slugs(posts, [post.title for post in posts], self.model.slugs_taken_among)
-        fill_series_orders(posts)
+        prepare_posts(posts)
         created = self.bulk_create(posts)
         tags = Tag.named(name for names in tag_names for name in names)
         TaggedPost.objects.bulk_create(
@@ -212,34 +217,25 @@ class PostQuerySet(models.QuerySet):
             for post, names in zip(created, tag_names, strict=True)
             for name in dict.fromkeys(name for name in names if name)
         )
-        post_ids = [post.pk for post in created]
-        transaction.on_commit(lambda: generate_excerpts.delay(post_ids))
-        posts_created.send(sender=Post, post_ids=post_ids)
+        announce_posts_changed([post.pk for post in created], {CONTENT})
         return created
 
     def publish_due(self):
         """Flip scheduled posts whose time has come to published; returns how many changed."""
-        changed = self.filter(status=Post.Status.SCHEDULED, published_at__lte=Now()).update(
-            status=Post.Status.PUBLISHED
-        )
-        if changed:
-            bump_content_version_on_commit()
-        return changed
+        due = self.filter(status=Post.Status.SCHEDULED, published_at__lte=Now())
+        return due._update_announcing({VISIBILITY}, status=Post.Status.PUBLISHED)
 
 
 class Post(models.Model):
     """A piece of writing: authored in the admin, or ingested from a feed source."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SCHEDULED = "scheduled", _("Scheduled")
-        PUBLISHED = "published", _("Published")
+    Status = Status
 
     class Language(models.TextChoices):
         CHINESE = "zh", _("Chinese")
         ENGLISH = "en", _("English")
 
-    LIVE_STATUSES = [Status.PUBLISHED, Status.SCHEDULED]
+    LIVE_STATUSES = LIVE_STATUSES
     # What render() writes, all from the body.
     RENDERED_FIELDS = ["body_html", "outline", "headings"]
 
@@ -322,7 +318,7 @@ class Post(models.Model):
         ordering = ["-published_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(status__in=["published", "scheduled"]) | Q(published_at__isnull=False),
+                condition=~live_q() | Q(published_at__isnull=False),
                 name="post_live_has_published_at",
                 violation_error_message=_("A published or scheduled post needs a publication time."),
             ),
@@ -347,7 +343,7 @@ class Post(models.Model):
                 F("published_at").desc(),
                 F("id").desc(),
                 name="post_timeline",
-                condition=Q(status__in=["published", "scheduled"]),
+                condition=live_q(),
             ),
         ]
 
@@ -355,17 +351,10 @@ class Post(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        fill_unique_slug(self, self.title, lambda slugs: Post.slugs_taken_among(slugs, excluding=self))
-        self.fill_publication_time()
-        fill_series_orders([self])
-        self.render()
+        prepare_posts([self])
         super().save(*args, **kwargs)
         self.keep_old_address()
-        from .tasks import generate_excerpt  # tasks import this module
-
-        post_id = self.pk
-        # After commit, so the worker reads the row as saved, and never for a rolled-back save.
-        transaction.on_commit(lambda: generate_excerpt.delay(post_id))
+        announce_posts_changed([self.pk], {CONTENT})
 
     def get_absolute_url(self):
         return reverse("blog:post", kwargs={"slug": self.slug})
@@ -378,13 +367,13 @@ class Post(models.Model):
         return post
 
     @staticmethod
-    def slugs_taken_among(slugs, excluding=None):
-        """Which of `slugs` another post has, or had and is still reached through."""
+    def slugs_taken_among(slugs, excluding_ids=()):
+        """Which of `slugs` another post (not one of `excluding_ids`) has, or had and is reached through."""
         posts = Post.objects.filter(slug__in=slugs)
         redirects = SlugRedirect.objects.filter(old_slug__in=slugs)
-        if excluding is not None and excluding.pk is not None:
-            posts = posts.exclude(pk=excluding.pk)
-            redirects = redirects.exclude(post_id=excluding.pk)
+        if excluding_ids:
+            posts = posts.exclude(pk__in=excluding_ids)
+            redirects = redirects.exclude(post_id__in=excluding_ids)
         return set(posts.values_list("slug", flat=True)) | set(redirects.values_list("old_slug", flat=True))
 
     def keep_old_address(self):
@@ -426,12 +415,8 @@ class Post(models.Model):
 
     @property
     def is_live(self):
-        """True when readers can see this post now."""
-        return (
-            self.status in self.LIVE_STATUSES
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-        )
+        """True when readers can see this post now (see blog.visibility)."""
+        return is_visible(self.status, self.published_at)
 
     @property
     def reading_minutes(self):
@@ -454,6 +439,22 @@ class SlugRedirect(models.Model):
 
     def __str__(self):
         return f"{self.old_slug} → {self.post_id}"
+
+
+def prepare_posts(posts):
+    """Fill in what every write of posts derives, for save() and the batch insert alike.
+
+    A unique slug spelled from the title where there is none, the publication time of a post
+    published without one, a place at the end of its series, and the rendered body.
+    """
+    saved_ids = [post.pk for post in posts if post.pk is not None]
+    titles = [post.title for post in posts]
+    fill_unique_slugs(posts, titles, lambda slugs: Post.slugs_taken_among(slugs, excluding_ids=saved_ids))
+    for post in posts:
+        post.fill_publication_time()
+    fill_series_orders(posts)
+    for post in posts:
+        post.render()
 
 
 def fill_series_orders(posts):

@@ -1,27 +1,69 @@
-"""Signal receivers: a committed change readers could see invalidates the page cache."""
+"""Signal receivers of the blog: Django's model signals become `posts_changed`, and what follows it.
+
+Writes that Django announces per row (a post deleted, a post's tags changed) are turned into the
+blog's one change event here; the excerpt task and the page cache subscribe to that event. A
+committed change readers could see of a series, tag or source invalidates the page cache too.
+"""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from .events import posts_created
+from .events import CONTENT, DELETED, LABELS, announce_posts_changed, posts_changed
 from .models import Post, Series, Source, Tag, TaggedPost
-from .page_cache import bump_content_version_on_commit
+from .page_cache import bump_content_version, bump_content_version_on_commit
+from .tasks import generate_excerpts
 
 # What readers see of a source: its name and links beside its posts. Its fetch state changes on
 # every poll and must not empty the page cache each minute.
 SOURCE_FIELDS_READERS_SEE = {"title", "site_url", "feed_url", "is_active"}
 
 
-@receiver(post_save, sender=Post)
+@receiver(posts_changed)
+def excerpt_changed_posts(sender, post_ids, what, **kwargs):
+    """What a post says changed: its excerpt is made again, by a worker."""
+    if CONTENT in what:
+        generate_excerpts.delay(post_ids)
+
+
+@receiver(posts_changed)
+def invalidate_pages_of_changed_posts(sender, **kwargs):
+    bump_content_version()  # posts_changed is sent after commit
+
+
 @receiver(post_delete, sender=Post)
+def announce_deleted_post(sender, instance, **kwargs):
+    announce_posts_changed([instance.pk], {DELETED})
+
+
+@receiver(m2m_changed, sender=TaggedPost)
+def announce_tagging(sender, instance, action, reverse, pk_set, **kwargs):
+    """Tags were added to or removed from posts: those posts' labels changed."""
+    if action not in {"post_add", "post_remove", "pre_clear", "post_clear"}:
+        return
+    if not reverse:
+        if action != "pre_clear":
+            announce_posts_changed([instance.pk], {LABELS})
+        return
+    # A tag's posts changed: pk_set holds post ids, except for clear, where we ask before it.
+    if action == "pre_clear":
+        instance._cleared_post_ids = set(instance.tagged_posts.values_list("content_object_id", flat=True))
+    elif action == "post_clear":
+        announce_posts_changed(getattr(instance, "_cleared_post_ids", ()), {LABELS})
+    else:
+        announce_posts_changed(pk_set or (), {LABELS})
+
+
+@receiver(post_save, sender=TaggedPost)
+@receiver(post_delete, sender=TaggedPost)
+def announce_tagged_post(sender, instance, **kwargs):
+    announce_posts_changed([instance.content_object_id], {LABELS})
+
+
 @receiver(post_save, sender=Series)
 @receiver(post_delete, sender=Series)
 @receiver(post_save, sender=Tag)
 @receiver(post_delete, sender=Tag)
-@receiver(post_save, sender=TaggedPost)
-@receiver(post_delete, sender=TaggedPost)
 @receiver(post_delete, sender=Source)
-@receiver(posts_created, sender=Post)
 def invalidate_pages(sender, **kwargs):
     bump_content_version_on_commit()
 
@@ -29,10 +71,4 @@ def invalidate_pages(sender, **kwargs):
 @receiver(post_save, sender=Source)
 def invalidate_pages_on_source_change(sender, update_fields=None, **kwargs):
     if update_fields is None or SOURCE_FIELDS_READERS_SEE & set(update_fields):
-        bump_content_version_on_commit()
-
-
-@receiver(m2m_changed, sender=TaggedPost)
-def invalidate_pages_on_tagging(sender, action, **kwargs):
-    if action in {"post_add", "post_remove", "post_clear"}:
         bump_content_version_on_commit()

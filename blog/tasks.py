@@ -11,7 +11,6 @@ from . import websub
 from .excerpts import EXCERPT_FIELDS, store_excerpts
 from .ingest.poll import poll_source
 from .models import Post, Source
-from .page_cache import bump_content_version_on_commit
 
 # How long a source claimed by poll_due_sources stays claimed if its poll never runs.
 CLAIM_FOR = timedelta(minutes=10)
@@ -29,10 +28,7 @@ def generate_excerpts(post_ids):
 
     Posts deleted meanwhile are skipped.
     """
-    changed = store_excerpts(Post.objects.filter(pk__in=post_ids).only(*EXCERPT_FIELDS))
-    if changed:
-        bump_content_version_on_commit()
-    return changed
+    return store_excerpts(Post.objects.filter(pk__in=post_ids).only(*EXCERPT_FIELDS))
 
 
 @shared_task

@@ -251,9 +251,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "publish-due-posts": {"task": "blog.tasks.publish_due_posts", "schedule": crontab()},
     "poll-due-sources": {"task": "blog.tasks.poll_due_sources", "schedule": crontab()},
-    # Posts published by a bulk update or by publish_due_posts send no signal; this catches them up.
+    # Safety nets: every write of posts announces itself (blog.events), and these find what an
+    # announcement lost (a broker down at a commit, a worker killed before its task ran).
     "sync-search-index": {"task": "search.tasks.sync_search_index", "schedule": crontab()},
-    # Excerpts whose task was lost (a worker killed right after a commit) are made up for.
     "fill-missing-excerpts": {"task": "blog.tasks.fill_missing_excerpts", "schedule": crontab(minute="*/5")},
 }
 

@@ -8,20 +8,15 @@ class SearchConfig(AppConfig):
 
     def ready(self):
         """Keep search documents in step with posts, tags, series and the domain dictionary."""
-        from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+        from django.db.models.signals import post_delete, post_save, pre_delete
 
-        from blog.events import posts_created
-        from blog.models import Post, Series, Tag
+        from blog.events import posts_changed
+        from blog.models import Series, Tag
 
         from . import signals
         from .models import DictionaryWord
 
-        post_save.connect(signals.post_changed, sender=Post, dispatch_uid="search.post_saved")
-        post_delete.connect(signals.post_changed, sender=Post, dispatch_uid="search.post_deleted")
-        posts_created.connect(signals.posts_created, sender=Post, dispatch_uid="search.posts_created")
-        m2m_changed.connect(
-            signals.post_tags_changed, sender=Post.tags.through, dispatch_uid="search.post_tags_changed"
-        )
+        posts_changed.connect(signals.posts_changed, dispatch_uid="search.posts_changed")
         post_save.connect(signals.series_saved, sender=Series, dispatch_uid="search.series_saved")
         pre_delete.connect(signals.series_deleting, sender=Series, dispatch_uid="search.series_deleting")
         post_save.connect(signals.tag_saved, sender=Tag, dispatch_uid="search.tag_saved")

@@ -5,6 +5,7 @@ from concurrent.futures import ProcessPoolExecutor
 from django.db import transaction
 
 from blog.models import Post
+from blog.visibility import live_q
 
 from .dictionary import user_words
 from .documents import build_document
@@ -20,7 +21,7 @@ def indexable_posts():
     Scheduled posts are indexed ahead of time so that they are findable the moment
     `Post.objects.published()` admits them, which happens without any save or signal.
     """
-    return Post.objects.filter(status__in=Post.LIVE_STATUSES)
+    return Post.objects.filter(live_q())
 
 
 def _document_source(post):
@@ -113,7 +114,7 @@ def _index_chunk(post_ids):
     with transaction.atomic():
         posts = list(
             Post.objects.select_for_update(of=("self",))
-            .filter(pk__in=post_ids, status__in=Post.LIVE_STATUSES)
+            .filter(live_q(), pk__in=post_ids)
             .select_related("series")
             .prefetch_related("tags")
             .order_by("pk")
@@ -173,7 +174,7 @@ def reindex_all(*, chunk_size=DEFAULT_CHUNK_SIZE, workers=1, progress=None):
 
 def remove_stale_documents():
     """Delete documents whose post is a draft now; returns how many."""
-    deleted, _ = SearchDocument.objects.exclude(post__status__in=Post.LIVE_STATUSES).delete()
+    deleted, _ = SearchDocument.objects.exclude(live_q("post__")).delete()
     return deleted
 
 

@@ -1,10 +1,15 @@
 """Signal receivers that queue re-indexing after commit; connected in SearchConfig.ready().
 
+Posts are followed through the blog's one change event (blog.events.posts_changed); series and
+tags, whose names are part of their posts' documents, through their own model signals.
+
 Receivers only queue work: the task re-reads the post, so a rolled-back change queues nothing
 and a queued task always indexes what was committed.
 """
 
 from django.db import transaction
+
+from blog.events import EXCERPT
 
 from .dictionary import bump_dictionary_version
 
@@ -13,38 +18,15 @@ def _after_commit(task, *args):
     transaction.on_commit(lambda: task.delay(*args))
 
 
-def post_changed(sender, instance, **kwargs):
-    """A post was saved or deleted: refresh its document."""
-    from .tasks import index_post
+def posts_changed(sender, post_ids, what, **kwargs):
+    """Posts were written (blog.events): refresh their documents, in one task.
 
-    _after_commit(index_post, instance.pk)
-
-
-def posts_created(sender, post_ids, **kwargs):
-    """Posts were inserted in bulk (feed ingestion): index them in one task."""
+    Only their excerpts changing leaves the documents as they are.
+    """
     from .tasks import index_posts
 
-    _after_commit(index_posts, list(post_ids))
-
-
-def post_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    """Tags were added to or removed from posts: refresh the documents of those posts."""
-    from .tasks import index_post
-
-    if action not in {"post_add", "post_remove", "post_clear", "pre_clear"}:
-        return
-    if not reverse:
-        if action != "pre_clear":
-            _after_commit(index_post, instance.pk)
-        return
-    # A tag's posts changed: pk_set holds post ids, except for clear, where we ask before it.
-    if action == "pre_clear":
-        pk_set = set(instance.tagged_posts.values_list("content_object_id", flat=True))
-        instance._search_cleared_post_ids = pk_set
-    elif action == "post_clear":
-        pk_set = getattr(instance, "_search_cleared_post_ids", set())
-    for post_id in pk_set or ():
-        _after_commit(index_post, post_id)
+    if what - {EXCERPT}:
+        index_posts.delay(list(post_ids))  # posts_changed is sent after commit
 
 
 def series_saved(sender, instance, created, **kwargs):

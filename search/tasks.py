@@ -1,7 +1,8 @@
 """Celery tasks of search: each takes primary keys, re-reads rows and is idempotent.
 
-Search pages are cached like every reader page, under the content version; the version is
-bumped once more when documents change, since the index catches up after the post's commit.
+Search pages are cached like every reader page, under the content version. The version is
+bumped when posts change (blog.events) and once more here when documents change, since the index
+catches up after the post's commit and a search page cached in between would be stale.
 """
 
 from celery import shared_task
@@ -56,8 +57,9 @@ def reindex_all_posts():
 def sync_search_index():
     """Index live posts that have no document and drop drafts' documents.
 
-    Posts published by a bulk update (`publish()`, admin actions) send no signal; run this
-    from beat every few minutes so they become findable without a manual reindex.
+    A safety net, run from beat: every write of posts announces itself (blog.events), so this
+    finds work only when an announcement was lost (a broker down at the commit, a worker killed
+    before its task ran) or a post was changed by hand in SQL.
     """
     changes = {"indexed": indexing.index_missing_documents(), "removed": indexing.remove_stale_documents()}
     if any(changes.values()):

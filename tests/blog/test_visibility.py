@@ -84,3 +84,33 @@ def test_series_navigation_skips_unpublished_parts(client):
     assert response.context["next_in_series"] == third
     assert "Draft part" not in response.text
     assert len(response.context["series_posts"]) == 2
+
+
+def test_the_python_predicate_and_the_queryset_agree_on_every_status_and_time():
+    from blog.visibility import Status, is_visible
+
+    now = timezone.now()
+    author = make_user("every-state")
+    posts = []
+    for status in Status:
+        for when in (now - timedelta(days=1), now + timedelta(days=1), None):
+            if when is None and status != Status.DRAFT:
+                continue  # the database refuses a live post without a time
+            posts.append(make_post(f"{status} {when}", author=author, status=status, published_at=when))
+    visible_in_python = {post.pk for post in posts if post.is_live}
+    assert visible_in_python == set(Post.objects.published().values_list("pk", flat=True))
+    assert visible_in_python == {post.pk for post in posts if is_visible(post.status, post.published_at, now)}
+    assert len(visible_in_python) == 2  # published and scheduled, both with their time come
+
+
+def test_the_database_triggers_use_the_live_statuses_of_the_visibility_module():
+    import re
+
+    from django.db import connection
+
+    from blog.visibility import LIVE_STATUSES_SQL
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'search_document_visibility'")
+        [source] = cursor.fetchone()
+    assert re.findall(r"status IN (\([^)]*\))", source) == [LIVE_STATUSES_SQL]

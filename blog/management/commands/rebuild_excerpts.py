@@ -5,7 +5,6 @@ from django.core.management.base import BaseCommand
 from blog.batches import ProgressBar, in_batches
 from blog.excerpts import EXCERPT_FIELDS, store_excerpts
 from blog.models import Post
-from blog.page_cache import bump_content_version
 
 
 class Command(BaseCommand):
@@ -22,6 +21,4 @@ class Command(BaseCommand):
             changed += store_excerpts(batch)
             progress.advance(len(batch))
         progress.finish()
-        if changed:
-            bump_content_version()
         self.stdout.write(f"{changed} of {progress.total} excerpts changed.")

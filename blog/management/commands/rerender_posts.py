@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from blog.batches import ProgressBar, in_batches
+from blog.events import CONTENT, announce_posts_changed
 from blog.models import Post
-from blog.page_cache import bump_content_version_on_commit
 
 
 class Command(BaseCommand):
@@ -28,8 +28,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 # bulk_update skips save(): no slug, order or excerpt side effects, one query.
                 Post.objects.bulk_update(stale, Post.RENDERED_FIELDS)
-                if stale:
-                    bump_content_version_on_commit()
+                # Their excerpts and documents are made again from the new rendering.
+                announce_posts_changed([post.pk for post in stale], {CONTENT})
             changed += len(stale)
             progress.advance(len(batch))
         progress.finish()
