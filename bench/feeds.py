@@ -5,8 +5,7 @@ Usage: python bench/feeds.py [--posts 100000] [--requests 3000] [--builds 40]
 In-process: requests go through Django's test client, i.e. the whole middleware stack and URL
 routing with production settings, but no HTTP server or socket. The database is the bench's own
 (<DATABASE_URL's name>_feedsbench, kept between runs), filled up to --posts with
-`manage.py generate_posts --no-index` (or, where that command is missing, with posts built
-here). Figures:
+bench/generate_posts.py (no search documents). Figures:
 
 - warm: the built feed is in Redis (one GET for the content version, one for the feed);
 - warm 304: the same, answered with 304 Not Modified to a reader that sends If-None-Match;
@@ -19,16 +18,15 @@ here). Figures:
 
 import argparse
 import os
-import random
 import statistics
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.database import bench_database_url
+from bench.generate_posts import generate_posts
 from bench.production import production_like_environment
 from bench.report import report
 
@@ -40,64 +38,23 @@ import django
 
 django.setup()
 
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.management import call_command
-from django.core.management.base import CommandError
-from django.db import connection
 from django.test import Client
-from django.utils import timezone
 
 from blog.feeds import item_cache_key
 from blog.models import Post
 from blog.page_cache import bump_content_version
 
 FEED = "/feeds/latest.atom"
-ARTICLE = (Path(__file__).resolve().parent / "data" / "post.md").read_text(encoding="utf-8")
 
 
 def fill_database(target):
-    """Add posts until the database holds `target`; returns where they came from."""
+    """Add generated posts until the database holds `target`; returns where they came from."""
     have = Post.objects.count()
-    if have >= target:
-        return "generate_posts" if Post.objects.filter(slug__startswith="generated-").exists() else "bench"
-    print(f"Adding {target - have} posts (have {have}) …", flush=True)
-    try:
-        call_command("generate_posts", target - have, seed=5, no_index=True)
-        return "generate_posts"
-    except (CommandError, ImportError, LookupError) as error:
-        print(f"generate_posts unavailable ({error}); building posts here.", flush=True)
-    bulk_create_posts(target - have)
-    return "bench"
-
-
-def bulk_create_posts(count, seed=3):
-    """Insert `count` published posts cut from bench/data/post.md, bypassing save() (no render)."""
-    author, _ = get_user_model().objects.get_or_create(username="bench-author")
-    sections = [part for part in ARTICLE.split("\n## ") if part.strip()]
-    rng = random.Random(seed)
-    now = timezone.now()
-    offset = Post.objects.count()
-    batch = []
-    for number in range(offset, offset + count):
-        body = "\n\n## ".join(rng.sample(sections, k=min(3, len(sections))))
-        batch.append(
-            Post(
-                title=f"Bench post {number}",
-                slug=f"bench-{number}",
-                body=body,
-                body_html="",  # the feed renders from Markdown; the page is not benchmarked here
-                status=Post.Status.PUBLISHED,
-                published_at=now - timedelta(minutes=number),
-                author=author,
-            )
-        )
-        if len(batch) == 5000:
-            Post.objects.bulk_create(batch)
-            batch = []
-    Post.objects.bulk_create(batch)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE blog_post")
+    if have < target:
+        print(f"Adding {target - have} posts (have {have}) …", flush=True)
+        generate_posts(target - have, seed=5, no_index=True)
+    return "generate_posts"
 
 
 def timed_get(client, path, **headers):

@@ -94,13 +94,12 @@ def main():
     import django
 
     django.setup()
-    from django.core.management import call_command
-
+    from bench.generate_posts import generate_posts
     from blog.models import Post
 
     shortfall = options.posts - Post.objects.count()
     if shortfall > 0:
-        call_command("generate_posts", shortfall, "--seed", "5")
+        generate_posts(shortfall, seed=5)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     gunicorn = subprocess.Popen(

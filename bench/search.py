@@ -14,7 +14,7 @@ idle page cache within minutes).
 It never writes to the database in DATABASE_URL: it uses a sibling database on the same
 server, named with a "_searchbench" suffix (a name that already contains "bench" is used as
 it is), created and migrated when missing. If that holds fewer generated posts than --posts,
-the shortfall is generated first with `manage.py generate_posts` (about 700 posts a second
+the shortfall is generated first with bench/generate_posts.py (about 700 posts a second
 on two idle cores), and kept for the next run.
 """
 
@@ -70,10 +70,11 @@ import opencc
 from django.core.management import call_command
 from django.db import connection
 
+from bench.generate_posts import generate_posts
+from bench.sample_posts import EN_TERMS, ZH_TERMS
 from blog.models import Post, Tag
 from search.query import parse_query
 from search.results import Filters, search_posts
-from search.sample_posts import EN_TERMS, ZH_TERMS
 
 PHRASES = ['"负载均衡"', '"in practice"', '"梯度检查点"', '"key insight"', '"silver bullet"', "“长上下文”"]
 MISSING = ["Zzyzxq", "量子退火算法", "wombat numbat", "不存在的词 完全没有"]
@@ -139,7 +140,7 @@ def main() -> int:
     generated = Post.objects.filter(slug__startswith="generated-").count()
     if generated < arguments.posts:
         print(f"Generating {arguments.posts - generated} posts (have {generated}) …")
-        call_command("generate_posts", arguments.posts - generated, workers=os.cpu_count() or 1)
+        generate_posts(arguments.posts - generated, workers=os.cpu_count() or 1)
 
     parse_query("倒排索引 warm-up")  # loads the segmenter's dictionaries, once per process
     first_pass, _ = timed(varied_queries(arguments.queries, seed=99))

@@ -4,7 +4,7 @@ Usage: python bench/timeline.py [--posts 100000] [--requests 200]
 
 In-process through Django's full middleware stack (django.test.Client) with production
 settings, in a database of the bench's own (<DATABASE_URL's name>_timelinebench), filled by
-`manage.py generate_posts` up to --posts. Cold: the page cache is invalidated before every
+bench/generate_posts.py up to --posts. Cold: the page cache is invalidated before every
 request, so each one runs its queries and renders; warm: the same pages served from Redis.
 Pages are the first page and pages reached through deep cursors.
 """
@@ -34,9 +34,9 @@ def main():
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.test import Client
 
+    from bench.generate_posts import generate_posts
     from blog.cursors import encode_cursor
     from blog.models import Post
     from blog.page_cache import bump_content_version
@@ -44,7 +44,7 @@ def main():
     shortfall = options.posts - Post.objects.count()
     if shortfall > 0:
         print(f"generating {shortfall:,} posts …", flush=True)
-        call_command("generate_posts", shortfall, "--seed", "5")
+        generate_posts(shortfall, seed=5)
     live = Post.objects.published()
     total = live.count()
     rng = random.Random(3)

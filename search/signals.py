@@ -23,10 +23,10 @@ def posts_changed(sender, post_ids, what, **kwargs):
 
     Only their excerpts changing leaves the documents as they are.
     """
-    from .tasks import index_posts
+    from .tasks import refresh_documents
 
     if what - {EXCERPT}:
-        index_posts.delay(list(post_ids))  # posts_changed is sent after commit
+        refresh_documents.delay(list(post_ids))  # posts_changed is sent after commit
 
 
 def series_saved(sender, instance, created, **kwargs):
@@ -39,10 +39,9 @@ def series_saved(sender, instance, created, **kwargs):
 
 def series_deleting(sender, instance, **kwargs):
     """A series is about to be deleted: its posts lose its title, refresh them afterwards."""
-    from .tasks import index_post
+    from .tasks import refresh_documents
 
-    for post_id in instance.posts.values_list("pk", flat=True):
-        _after_commit(index_post, post_id)
+    _after_commit(refresh_documents, list(instance.posts.values_list("pk", flat=True)))
 
 
 def tag_saved(sender, instance, created, **kwargs):
@@ -55,10 +54,9 @@ def tag_saved(sender, instance, created, **kwargs):
 
 def tag_deleting(sender, instance, **kwargs):
     """A tag is about to be deleted: refresh the posts that carried it afterwards."""
-    from .tasks import index_post
+    from .tasks import refresh_documents
 
-    for post_id in instance.tagged_posts.values_list("content_object_id", flat=True):
-        _after_commit(index_post, post_id)
+    _after_commit(refresh_documents, list(instance.tagged_posts.values_list("content_object_id", flat=True)))
 
 
 def dictionary_changed(sender, **kwargs):

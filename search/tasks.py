@@ -15,16 +15,10 @@ from .tokenize import get_segmenter
 
 
 @shared_task
-def index_post(post_id):
-    """Bring post `post_id`'s search document up to date (or remove it for a draft or deleted post)."""
-    outcome = indexing.index_post(post_id)
-    bump_content_version_on_commit()
-    return outcome
-
-
-@shared_task
-def index_posts(post_ids):
-    """Bring the documents of posts `post_ids` (a batch from ingestion) up to date; returns how many."""
+def refresh_documents(post_ids):
+    """Bring the documents of posts `post_ids` up to date (removing those of drafts and deleted
+    posts); returns how many posts are indexed. Named apart from indexing.index_posts, the
+    function it calls, so a caller never enqueues one when it means the other."""
     indexed = indexing.index_posts(post_ids)
     bump_content_version_on_commit()
     return len(indexed)

@@ -1,4 +1,4 @@
-"""manage.py reindex and generate_posts."""
+"""manage.py reindex."""
 
 from io import StringIO
 
@@ -7,8 +7,6 @@ from django.core.management import call_command
 
 from blog.models import Post
 from search.models import SearchDocument
-from search.query import parse_query
-from search.results import search_posts
 from tests.factories import make_post
 
 pytestmark = pytest.mark.django_db
@@ -35,16 +33,3 @@ def test_reindex_with_worker_processes_gives_the_same_documents():
     call_command("reindex", "--workers", "2", "--chunk-size", "2", stdout=StringIO())
     assert dict(SearchDocument.objects.values_list("post_id", "vector")) == single
     assert len(single) == len(posts)
-
-
-def test_generate_posts_creates_searchable_posts():
-    out = StringIO()
-    call_command("generate_posts", "60", "--seed", "3", "--workers", "1", stdout=out)
-    assert "Created 60 posts" in out.getvalue()
-    assert Post.objects.filter(slug__startswith="generated-").count() == 60
-    live = Post.objects.filter(slug__startswith="generated-", status__in=Post.LIVE_STATUSES).count()
-    assert SearchDocument.objects.count() == live
-    sizes = [len(body.encode()) for body in Post.objects.values_list("body_html", flat=True)]
-    assert min(sizes) >= 900 and max(sizes) <= 10000
-    results = search_posts(parse_query("索引"))
-    assert results.total > 0

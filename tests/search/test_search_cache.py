@@ -2,7 +2,7 @@
 
 import pytest
 
-from search.tasks import index_post
+from search.tasks import refresh_documents
 from tests.factories import make_post
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ def test_indexing_a_post_refreshes_cached_search_pages(client, settings, django_
     assert before["X-Page-Cache"] == "miss" and post.get_absolute_url() not in before.text
     assert client.get("/search/", {"q": "梯度检查点"})["X-Page-Cache"] == "hit"
     with django_capture_on_commit_callbacks(execute=True):
-        index_post(post.pk)  # what the worker runs after the post's commit
+        refresh_documents([post.pk])  # what the worker runs after the post's commit
     after = client.get("/search/", {"q": "梯度检查点"})
     assert after["X-Page-Cache"] == "miss"
     assert post.get_absolute_url() in after.text

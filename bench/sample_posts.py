@@ -393,7 +393,7 @@ class SamplePostFactory:
     """Makes posts of 1–8 KB from a pool of sentences built once per factory."""
 
     def __init__(self, seed=0, pool_size=2000):
-        self.rng = random.Random(seed)  # noqa: S311 - test data, not secrets
+        self.rng = random.Random(seed)
         rng = self.rng
         self.topics = []
         for topic in range(TOPIC_COUNT):

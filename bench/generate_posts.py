@@ -1,24 +1,39 @@
-"""manage.py generate_posts N: add N generated posts, tagged, some in series, and index them.
+"""Add N generated posts, tagged, some in series, and index them: the data of the benchmarks.
 
-For benchmarks and load tests, not for production data. Rows go in with COPY in batches and
-bypass Post.save() (no Markdown rendering, no signals, no tasks); the HTML is generated along
-with the Markdown, and search documents are built in worker processes and copied in too.
+Usage: python bench/generate_posts.py N [--seed S] [--workers W] [--no-index], or
+`generate_posts(N, …)` from a bench script that has set Django up.
+
+For benchmarks and load tests, never for production data (it lives in bench/, not in an app).
+Rows go in with COPY in batches and bypass Post.save() (no Markdown rendering, no signals, no
+tasks); the HTML is generated along with the Markdown, and search documents are built in
+worker processes and copied in too.
 """
 
+import argparse
 import json
+import os
 import random
+import sys
 import time
 from datetime import timedelta
+from pathlib import Path
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DEBUG", "true")
+    import django
+
+    django.setup()
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from bench.sample_posts import SamplePostFactory
 from blog.models import Post, Series, Tag
 from search.indexing import DocumentBuilder
-from search.sample_posts import SamplePostFactory
 
 BATCH_SIZE = 5000
 SERIES_COUNT = 80
@@ -34,18 +49,23 @@ def post_row(values, fields):
     )
 
 
-class Command(BaseCommand):
-    help = "Create N generated posts (1–8 KB of mixed Chinese/English technical text) and index them."
+def generate_posts(count, seed=None, workers=2, no_index=False, stdout=sys.stdout):
+    """Create `count` generated posts (1–8 KB of mixed Chinese/English technical text), indexed
+    unless `no_index`; progress goes to `stdout`. Returns how many were created."""
+    return _Generator(stdout).run(count, seed, workers, no_index)
 
-    def add_arguments(self, parser):
-        parser.add_argument("count", type=int, help="How many posts to add.")
-        parser.add_argument("--seed", type=int, default=None, help="Random seed, for repeatable data.")
-        parser.add_argument("--workers", type=int, default=2, help="Processes that build search documents.")
-        parser.add_argument("--no-index", action="store_true", help="Do not build search documents.")
 
-    def handle(self, count, seed, workers, no_index, **options):
-        seed = seed if seed is not None else random.randrange(1 << 30)  # noqa: S311 - test data
-        rng = random.Random(seed)  # noqa: S311 - test data
+class _Generator:
+    def __init__(self, stdout):
+        self.stdout = stdout
+
+    def write(self, text, ending="\n"):
+        self.stdout.write(text + ending)
+        self.stdout.flush()
+
+    def run(self, count, seed, workers, no_index):
+        seed = seed if seed is not None else random.randrange(1 << 30)
+        rng = random.Random(seed)
         factory = SamplePostFactory(seed=seed)
         author, _ = get_user_model().objects.get_or_create(
             username="generated-author", defaults={"first_name": "Generated"}
@@ -65,13 +85,13 @@ class Command(BaseCommand):
                 self._batch(size, rng, factory, author.pk, tags, series_ids, next_part, builder, no_index)
                 created += size
                 elapsed = time.monotonic() - started
-                self.stdout.write(f"\r{created}/{count} posts, {created / elapsed:.0f}/s", ending="")
-                self.stdout.flush()
+                self.write(f"\r{created}/{count} posts, {created / elapsed:.0f}/s", ending="")
         # Fresh statistics, and a visibility map so that index-only scans work from the start.
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:
             cursor.execute(f"{command} blog_post, blog_taggedpost, search_searchdocument")
-        self.stdout.write(f"\nCreated {created} posts in {time.monotonic() - started:.0f} s (seed {seed}).")
+        self.write(f"\nCreated {created} posts in {time.monotonic() - started:.0f} s (seed {seed}).")
+        return created
 
     def _tags(self, names):
         existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
@@ -164,3 +184,17 @@ class Command(BaseCommand):
                     copy.write_row(
                         (post_id, document.vector, document.text, json.dumps(document.formulas), *copied, now)
                     )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("count", type=int, help="How many posts to add.")
+    parser.add_argument("--seed", type=int, default=None, help="Random seed, for repeatable data.")
+    parser.add_argument("--workers", type=int, default=2, help="Processes that build search documents.")
+    parser.add_argument("--no-index", action="store_true", help="Do not build search documents.")
+    options = parser.parse_args()
+    generate_posts(options.count, options.seed, options.workers, options.no_index)
+
+
+if __name__ == "__main__":
+    main()
