@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 WITH_SERVICES := $(BIN)/python scripts/embedded_services.py --
 
-.PHONY: run test test-browser lint format bench check-deploy clean-var
+.PHONY: run test test-browser test-corpus lint format bench check-deploy clean-var
 
 $(BIN)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Inkstone needs Python 3.11 or newer (PYTHON=python3.12 make ...)" if sys.version_info < (3, 11) else 0)'
@@ -24,6 +24,11 @@ test: $(BIN)/.installed
 ## make test-browser: only the real-browser tests (Debian's chromium; screenshots in var/screenshots/).
 test-browser: $(BIN)/.installed
 	$(WITH_SERVICES) $(BIN)/python -m pytest tests/browser -m browser $(PYTEST_ARGS)
+
+## make test-corpus: feedparser's 2,107 test feeds through add_source + poll (../shared/corpora;
+## minutes). `python bench/feed_corpus.py` prints the same counts with examples.
+test-corpus: $(BIN)/.installed
+	$(WITH_SERVICES) $(BIN)/python -m pytest tests/blog/test_ingest_corpus.py -m corpus $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

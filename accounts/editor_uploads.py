@@ -36,6 +36,8 @@ class EditorImageUploadView(ImageUploadView):
     """markdownx's upload endpoint with a safe form; answers JSON for every request."""
 
     form_class = EditorImageForm
+    # The editor only ever POSTs here; markdownx's GET would look for a template that isn't there.
+    http_method_names = ["post", "options"]
 
     def form_invalid(self, form):
         return JsonResponse(form.errors, status=400)

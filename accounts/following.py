@@ -1,10 +1,42 @@
 """What a reader follows, and the published posts that follows bring them."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from blog.models import Post, TaggedPost
+from blog.models import Post, Series, Source, Tag, TaggedPost, with_published_posts
 
 from .models import Follow
+
+# The Post field that points at each kind of thing a reader may follow.
+POST_FIELDS = {"tag": "tags", "series": "series", "author": "author", "source": "source"}
+
+
+def followable(kind):
+    """The tags, series, authors or sources (`kind`, one of Follow.TARGET_FIELDS) readers can see.
+
+    Only those with published posts, as on their own pages: following one is the way to read its
+    name on the following page, so anything else must look as if it did not exist. Authors are
+    also active accounts, as on /authors/<username>/.
+    """
+    targets = {
+        "tag": Tag.objects.all(),
+        "series": Series.objects.all(),
+        "author": get_user_model().objects.filter(is_active=True),
+        "source": Source.objects.all(),
+    }[kind]
+    return with_published_posts(targets, POST_FIELDS[kind])
+
+
+def visible_follows(user):
+    """The follows of `user` whose tag, series, author or source readers can see now.
+
+    A follow whose target has had every post unpublished since is kept (it comes back when
+    something is published again) but left out, so its name is not read here either.
+    """
+    visible = Q()
+    for kind in Follow.TARGET_FIELDS:
+        visible |= Q(**{f"{kind}__in": followable(kind)})
+    return Follow.objects.filter(user=user).filter(visible)
 
 
 def followed_posts(user):

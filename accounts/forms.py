@@ -1,39 +1,40 @@
 """Forms of the reader portal and the writers' profile, with the rate-limited login."""
 
-import secrets
+import unicodedata
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from .backends import account_for_login_name
 from .image_uploads import ImageUploadError, make_avatar
 from .models import AuthorProfile
-from .rate_limits import FAILED_LOGINS, client_ip, minutes_left
-
-
-def email_in_use(email, *, except_user=None):
-    """True when another account already uses `email` (compared case-insensitively)."""
-    users = get_user_model()._default_manager.filter(email__iexact=email)
-    if except_user is not None:
-        users = users.exclude(pk=except_user.pk)
-    return users.exists()
+from .rate_limits import FAILED_LOGINS, client_ip, login_account, minutes_left
+from .sign_ups import email_in_use
 
 
 class RateLimitedLoginMixin:
     """Refuses to check a password once the IP or the account has failed too often.
 
     The check comes before authenticate(), so once limited even the right password is refused:
-    otherwise the limit would only slow guessing down, not stop it.
+    otherwise the limit would only slow guessing down, not stop it. Failures count against the
+    account the name resolves to, not the name as typed: the email address, the username and
+    their full-width or other Unicode spellings all log the same account in, so they share one
+    counter. A name that resolves to no account is counted in its normalized, casefolded form.
     """
 
     rate_limited = False
 
     def clean(self):
         ip = client_ip(self.request) if self.request else ""
-        account = (self.data.get("username") or "").strip()
+        # The username field has already NFKC-normalized the name (Django's UsernameField).
+        name = self.cleaned_data.get("username") or ""
+        user = account_for_login_name(name)
+        account = login_account(user) if user else name
         if FAILED_LOGINS.exceeded(ip, account):
             self.rate_limited = True
             raise ValidationError(
@@ -75,7 +76,11 @@ class AdminLoginForm(RateLimitedLoginMixin, AdminAuthenticationForm):
 
 
 class SignUpForm(forms.Form):
-    """A new reader account from an email address and a password typed twice."""
+    """An email address and a password typed twice, for a new reader account (accounts.sign_ups).
+
+    The form never looks the address up: whether an account has it already is told only to the
+    mailbox, so the form's errors are the same for a known and a new address.
+    """
 
     email = forms.EmailField(label=_("Email address"), max_length=254)
     password1 = forms.CharField(
@@ -88,12 +93,10 @@ class SignUpForm(forms.Form):
     )
 
     def clean_email(self):
-        email = get_user_model().objects.normalize_email(self.cleaned_data["email"]).strip()
-        if email_in_use(email):
-            raise ValidationError(
-                _("An account with this email address already exists. Log in, or reset its password.")
-            )
-        return email
+        # NFKC as for log-in names: "reader@ｅｘａｍｐｌｅ.com" is delivered to reader@example.com.
+        email = unicodedata.normalize("NFKC", self.cleaned_data["email"]).strip()
+        validate_email(email)
+        return get_user_model().objects.normalize_email(email)
 
     def clean(self):
         cleaned_data = super().clean()
@@ -108,14 +111,19 @@ class SignUpForm(forms.Form):
                 self.add_error("password1", error)
         return cleaned_data
 
-    def save(self):
-        """Create and return the reader's account; the username is random, readers never see it."""
-        user = get_user_model().objects.create_user(
-            username=f"reader-{secrets.token_hex(6)}",
-            email=self.cleaned_data["email"],
-            password=self.cleaned_data["password1"],
-        )
-        return user
+
+class FinishSignUpForm(forms.Form):
+    """The password chosen at sign-up, typed again on the mailed link's page.
+
+    Only whoever chose the password can finish, so someone who signs up with another person's
+    address cannot have that person confirm an account whose password the signer knows.
+    """
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class ChangeEmailForm(forms.Form):

@@ -127,12 +127,13 @@ class Follow(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} → {self.kind}: {self.target}"
+        # A follow being filled in (an admin form that failed validation) may point at nothing yet.
+        return f"{self.user} → {self.kind}: {self.target}" if self.kind else f"{self.user} → ?"
 
     @property
     def kind(self):
-        """Which of the four kinds of thing this follow points at."""
-        return next(field for field in self.TARGET_FIELDS if getattr(self, f"{field}_id") is not None)
+        """Which of the four kinds of thing this follow points at (None while it points at none)."""
+        return next((field for field in self.TARGET_FIELDS if getattr(self, f"{field}_id") is not None), None)
 
     @property
     def kind_label(self):

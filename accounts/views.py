@@ -7,11 +7,11 @@ post to these views are rendered only for logged-in readers (see accounts_tags).
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, ProtectedError
+from django.db import transaction
+from django.db.models import ProtectedError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -20,32 +20,43 @@ from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from blog.models import Post, Series, Source, Tag
+from blog.models import Post
 from blog.views import paged_timeline
 
-from .following import bookmarked_posts, followed_posts
-from .forms import AuthorProfileForm, ChangeEmailForm, DeleteAccountForm, LoginForm, SignUpForm
+from .following import bookmarked_posts, followable, followed_posts, visible_follows
+from .forms import (
+    AuthorProfileForm,
+    ChangeEmailForm,
+    DeleteAccountForm,
+    FinishSignUpForm,
+    LoginForm,
+    SignUpForm,
+)
 from .models import AuthorProfile, Bookmark, FeedToken, Follow, new_token
 from .preview_links import PreviewLinkInvalid, post_id_for_preview
-from .rate_limits import PASSWORD_RESETS, client_ip, minutes_left
-
-FOLLOWABLE = {
-    "tag": lambda pk: get_object_or_404(Tag, pk=pk),
-    "series": lambda pk: get_object_or_404(Series, pk=pk),
-    # Only people with published posts are authors to readers (as on /authors/<username>/).
-    "author": lambda pk: get_object_or_404(
-        get_user_model().objects.filter(Exists(Post.objects.published().filter(author=OuterRef("pk")))),
-        pk=pk,
-        is_active=True,
-    ),
-    "source": lambda pk: get_object_or_404(Source, pk=pk),
-}
+from .rate_limits import FAILED_LOGINS, PASSWORD_RESETS, SIGN_UPS, client_ip, login_account, minutes_left
+from .sign_ups import (
+    SignUpAddressTaken,
+    SignUpLinkInvalid,
+    SignUpWrongPassword,
+    finish_sign_up,
+    pending_sign_up,
+    start_sign_up,
+)
 
 
 def safe_next_url(request, default="/"):
-    """Return the `next` parameter when it points into this site, else `default`."""
+    """Return the `next` parameter when it is an address on this site, else `default`.
+
+    Only a path ("/…") or an absolute http(s) URL of this host counts: a bare word such as
+    "foo" passes url_has_allowed_host_and_scheme, but `redirect()` would look it up as a view
+    name and a browser would resolve it against the current page. Send the result with
+    HttpResponseRedirect, never `redirect()`.
+    """
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+    if next_url.startswith(("/", "http://", "https://")) and url_has_allowed_host_and_scheme(
+        next_url, {request.get_host()}, request.is_secure()
+    ):
         return next_url
     return default
 
@@ -72,21 +83,71 @@ def choose_language(request, code):
 
 
 def sign_up(request):
-    """Create a reader account from an email address and a password, and log it in."""
+    """Start a reader account from an email address and a password: the address is sent a mail,
+    and the answer is the same whether or not it has an account already (accounts.sign_ups)."""
     if request.user.is_authenticated:
         return redirect("accounts:me")
     form = SignUpForm(request.POST or None)
+    if request.method == "POST":
+        ip = client_ip(request)
+        email = form.cleaned_data["email"] if form.is_valid() else ""
+        if SIGN_UPS.exceeded(ip, email):
+            form.add_error(
+                None,
+                _(
+                    "Too many sign-up attempts from your network or for this address. Wait %(minutes)d "
+                    "minutes, then check your inbox and spam folder for the mail already sent."
+                )
+                % {"minutes": minutes_left(SIGN_UPS)},
+            )
+            return render(request, "accounts/sign_up.html", {"form": form}, status=429)
+        SIGN_UPS.record(ip, email)
+        if email:
+            start_sign_up(
+                email,
+                form.cleaned_data["password1"],
+                origin=request.build_absolute_uri("/").rstrip("/"),
+                next_url=safe_next_url(request, ""),
+            )
+            return redirect("accounts:sign_up_sent")
+    return render(request, "accounts/sign_up.html", {"form": form})
+
+
+def sign_up_sent(request):
+    """The "check your inbox" page: the one answer to every accepted sign-up."""
+    return render(request, "accounts/sign_up_sent.html")
+
+
+def sign_up_finish(request, token):
+    """The mailed link: the password chosen at sign-up, typed again, creates the account and
+    logs it in."""
+    try:
+        pending = pending_sign_up(token)
+    except SignUpLinkInvalid:
+        return render(request, "accounts/sign_up_invalid.html", status=404)
+    form = FinishSignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                user = form.save()
-        except IntegrityError:  # pragma: no cover - a concurrent sign-up took the random username
-            form.add_error(None, _("Something went wrong. Submit the form again."))
+            user = finish_sign_up(token, form.cleaned_data["password"])
+        except SignUpLinkInvalid:
+            return render(request, "accounts/sign_up_invalid.html", status=404)
+        except SignUpWrongPassword:
+            form.add_error(
+                "password",
+                _(
+                    "That is not the password chosen when signing up. Type it again, "
+                    "or sign up again to choose a new one."
+                ),
+            )
+        except SignUpAddressTaken:
+            return render(request, "accounts/sign_up_invalid.html", {"address_taken": True}, status=409)
         else:
             login(request, user, backend="accounts.backends.EmailOrUsernameBackend")
             messages.success(request, _("Welcome! Follow tags, series or authors to fill your timeline."))
-            return redirect(safe_next_url(request, reverse("accounts:me")))
-    return render(request, "accounts/sign_up.html", {"form": form})
+            return HttpResponseRedirect(pending.next_url or reverse("accounts:me"))
+    response = render(request, "accounts/sign_up_finish.html", {"form": form, "email": pending.email})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 class LoginView(auth_views.LoginView):
@@ -140,6 +201,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     post_reset_login_backend = "accounts.backends.EmailOrUsernameBackend"
 
     def form_valid(self, form):
+        # The lock-out message offers a reset as the way back in, so a reset lifts the lock.
+        FAILED_LOGINS.clear_account(login_account(form.user))
         messages.success(self.request, _("Your password has been changed."))
         return super().form_valid(form)
 
@@ -175,8 +238,8 @@ def bookmarks(request):
 
 @login_required
 def following(request):
-    """Everything the reader follows, each with an unfollow button."""
-    follows = Follow.objects.filter(user=request.user).select_related("tag", "series", "author", "source")
+    """What the reader follows that readers can see (accounts.following), each with an unfollow button."""
+    follows = visible_follows(request.user).select_related("tag", "series", "author", "source")
     return render(request, "accounts/following.html", {"follows": follows.order_by("-created_at")})
 
 
@@ -235,21 +298,26 @@ def toggle_bookmark(request, post_id):
         Bookmark.objects.filter(user=request.user, post=post).delete()
     else:
         Bookmark.objects.get_or_create(user=request.user, post=post)
-    return redirect(safe_next_url(request, reverse("accounts:bookmarks")))
+    return HttpResponseRedirect(safe_next_url(request, reverse("accounts:bookmarks")))
 
 
 @login_required
 @require_POST
 def toggle_follow(request, kind, pk):
-    """Follow a tag, series, author or source, or (with remove=1) stop following it."""
-    if kind not in FOLLOWABLE:
+    """Follow a tag, series, author or source, or (with remove=1) stop following it.
+
+    Only what readers can see may be followed: anything else is 404, like an id that exists
+    nowhere. Stopping looks nothing up, so it also ends a follow whose target has since gone out
+    of sight, and it answers the same for every id.
+    """
+    if kind not in Follow.TARGET_FIELDS:
         raise Http404
-    target = FOLLOWABLE[kind](pk)
     if request.POST.get("remove"):
-        Follow.objects.filter(user=request.user, **{kind: target}).delete()
+        Follow.objects.filter(user=request.user, **{f"{kind}_id": pk}).delete()
     else:
+        target = get_object_or_404(followable(kind), pk=pk)
         Follow.objects.get_or_create(user=request.user, **{kind: target})
-    return redirect(safe_next_url(request, reverse("accounts:following")))
+    return HttpResponseRedirect(safe_next_url(request, reverse("accounts:following")))
 
 
 # --- writers -----------------------------------------------------------------------------------

@@ -7,8 +7,11 @@ draft can be shown through a revocable preview link (accounts.preview_links).
 """
 
 import reversion
+import taggit.models
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models.functions import Now
@@ -62,11 +65,30 @@ class PinyinSlugMixin:
 
 
 def version_id_param(request, name):
-    """The revision id in query parameter `name`; 404 for anything but digits."""
+    """The revision id in query parameter `name`; 404 for anything but ASCII digits.
+
+    `str.isdigit` alone also accepts "²", which `int` refuses.
+    """
     value = request.GET.get(name, "")
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise Http404(_("Choose two revisions to compare from the history."))
     return int(value)
+
+
+class CalendarBoundedChangeList(ChangeList):
+    """A changelist whose date-hierarchy links refuse years the calendar cannot hold.
+
+    Django turns ?published_at__year=… into the period's first and last instant, and for a
+    year like 2147483648 or 9999 (whose end is in year 10000) that arithmetic overflows
+    outside its own error handling. Called an incorrect lookup, it gets the admin's own
+    answer: the list again with "?e=1" and a note that the filter is invalid.
+    """
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as error:
+            raise IncorrectLookupParameters(error) from error
 
 
 class AwaitingReviewFilter(admin.SimpleListFilter):
@@ -88,7 +110,16 @@ class AwaitingReviewFilter(admin.SimpleListFilter):
 class PostAdmin(PinyinSlugMixin, VersionAdmin):
     form = EditLockForm
     list_display = ["title", "status", "published_at", "author", "series", "series_order", "language"]
-    list_filter = ["status", AwaitingReviewFilter, "language", "series", "tags", "author"]
+    # The author filter offers only the authors of posts this user may list (get_queryset): an
+    # Author sees just themselves, an Editor everyone with posts, and no one sees the readers.
+    list_filter = [
+        "status",
+        AwaitingReviewFilter,
+        "language",
+        "series",
+        "tags",
+        ("author", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["title", "slug", "body"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["series"]
@@ -120,6 +151,9 @@ class PostAdmin(PinyinSlugMixin, VersionAdmin):
     class Media:
         css = {"all": ["css/markdown.css", "css/admin-editor.css"]}
         js = ["js/admin-slug.js"]
+
+    def get_changelist(self, request, **kwargs):
+        return CalendarBoundedChangeList
 
     # --- who sees and edits what ---------------------------------------------------------------
 
@@ -396,6 +430,11 @@ class SlugRedirectAdmin(admin.ModelAdmin):
     search_fields = ["old_slug", "post__title", "post__slug"]
     raw_id_fields = ["post"]
     list_select_related = ["post"]
+
+
+# Inkstone's tags are blog.Tag. taggit's own Tag model is never used, so its admin would only
+# list an empty table beside the real one (and its merge view fails on a POST with no selection).
+admin.site.unregister(taggit.models.Tag)
 
 
 @admin.register(Tag)

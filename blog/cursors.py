@@ -8,9 +8,12 @@ so items never repeat or vanish between pages.
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Q
+
+# Ids are bigint primary keys: a cursor we made never points outside 1 .. 2**63 - 1.
+LARGEST_POST_ID = 2**63 - 1
 
 
 class InvalidCursor(ValueError):
@@ -24,15 +27,25 @@ def encode_cursor(post):
 
 
 def decode_cursor(token):
-    """Return (published_at, id) from a token made by encode_cursor, or raise InvalidCursor."""
+    """Return (published_at in UTC, id) from a token made by encode_cursor, or raise InvalidCursor.
+
+    Only values the database can compare against pass: Python accepts offsets up to ±23:59,
+    PostgreSQL only up to ±15:59, and "0001-01-01T00:00+23:59" is year 0 in UTC, which neither
+    can hold; so the moment is converted to UTC here (where that overflows, the cursor is
+    invalid) and the id must fit the bigint column.
+    """
     try:
         padded = token + "=" * (-len(token) % 4)
         published_at, post_id = base64.urlsafe_b64decode(padded.encode("ascii")).decode().split("|")
         moment = datetime.fromisoformat(published_at)
         if moment.tzinfo is None:
             raise ValueError("naive time")
-        return moment, int(post_id)
-    except (ValueError, UnicodeError, binascii.Error) as error:
+        moment = moment.astimezone(UTC)
+        post_id = int(post_id)
+        if not 1 <= post_id <= LARGEST_POST_ID:
+            raise ValueError("id out of range")
+        return moment, post_id
+    except (ValueError, OverflowError, UnicodeError, binascii.Error) as error:
         raise InvalidCursor(str(error)) from None
 
 

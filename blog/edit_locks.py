@@ -2,9 +2,10 @@
 
 The change form carries the `updated_at` of the row it was opened from. When it is submitted,
 the row is locked (SELECT … FOR UPDATE, inside the admin's transaction) and compared: if someone
-saved since, the form fails with an error that names who and when, the writer's text stays in
-the form, and the hidden token now holds the current value, so a deliberate second save
-replaces the other version (which the revision history still keeps).
+saved since, or the form says nothing of the version it was made from, the form fails with an
+error that names who and when, the writer's text stays in the form, and the hidden token now
+holds the current value, so a deliberate second save replaces the other version (which the
+revision history still keeps).
 """
 
 from django import forms
@@ -33,10 +34,11 @@ class EditLockForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        # Every change form the admin renders carries the token; a submission without one (a
-        # script, a test client) has nothing to compare and is saved as before.
-        submitted = self.add_prefix("edit_lock") in self.data
-        if self.instance.pk and self.check_edit_lock and submitted:
+        # Every change form the admin renders carries the token. A submission without one (a
+        # script, a hand-made request) cannot show which version it was made from, so it is
+        # refused like a stale copy: no saved row has an empty token. An add form has no row to
+        # overwrite, and restoring a revision overwrites on purpose.
+        if self.instance.pk and self.check_edit_lock:
             model = type(self.instance)
             current = (
                 model._default_manager.select_for_update()

@@ -13,6 +13,7 @@ publish rebuilds the feed around one fresh render, and an unchanged feed costs n
 """
 
 import hashlib
+import html
 import json
 import re
 from datetime import UTC
@@ -34,6 +35,7 @@ from django.utils.translation import gettext as _
 from .absolute_urls import absolute_url, make_links_absolute, site_host
 from .excerpts import excerpt_of
 from .feed_cache import serve_cached
+from .ingest.links import http_url
 from .markdown import render_markdown
 from .models import Post, Series, Tag
 from .page_cache import cached_for_readers
@@ -87,6 +89,13 @@ class RssWithContent(_CleanText, Rss201rev2Feed):
 
     content_namespace = "http://purl.org/rss/1.0/modules/content/"
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Reader apps read a channel's <description> as HTML, and ours is plain text that may
+        # quote a tag name taken from an outside feed ("<img src=x onerror=…>"): escaped once
+        # more here, it shows as the text it is. (Atom's <subtitle> and JSON's are plain text.)
+        self.feed["description"] = html.escape(self.feed["description"], quote=False)
+
     def rss_attributes(self):
         return {**super().rss_attributes(), "xmlns:content": self.content_namespace}
 
@@ -97,7 +106,8 @@ class RssWithContent(_CleanText, Rss201rev2Feed):
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
-        handler.addQuickElement("content:encoded", item["content_html"])
+        if item["content_html"].strip():  # a post with an empty body has no content, not a blank one
+            handler.addQuickElement("content:encoded", item["content_html"])
         if item.get("source_feed_url"):
             handler.addQuickElement("source", item["source_name"], {"url": item["source_feed_url"]})
 
@@ -115,13 +125,19 @@ class AtomWithContent(_CleanText, Atom1Feed):
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
-        handler.addQuickElement("content", item["content_html"], {"type": "html"})
+        if item["content_html"].strip():
+            # An entry without content is valid with its rel="alternate" link (RFC 4287 §4.1.2); a
+            # blank one is not content, and reader apps would show an empty article.
+            handler.addQuickElement("content", item["content_html"], {"type": "html"})
         if item.get("original_url"):
             handler.addQuickElement("link", "", {"rel": "via", "href": item["original_url"]})
         if item.get("source_feed_url"):
-            # atom:source names the feed an entry was copied from (RFC 4287 §4.2.11).
+            # atom:source names the feed an entry was copied from (RFC 4287 §4.2.11), with the id,
+            # title and updated that readers use to credit it and to tell copies apart.
             handler.startElement("source", {})
+            handler.addQuickElement("id", item["source_feed_url"])
             handler.addQuickElement("title", item["source_name"])
+            handler.addQuickElement("updated", rfc3339_date(item["source_updated"]))
             handler.addQuickElement("link", "", {"rel": "self", "href": item["source_feed_url"]})
             if item.get("source_site_url"):
                 handler.addQuickElement("link", "", {"rel": "alternate", "href": item["source_site_url"]})
@@ -335,7 +351,8 @@ class PostFeed(Feed):
         return post.title
 
     def item_description(self, post):
-        return post.feed_summary_html
+        # None leaves <summary> / <description> out: a post with an empty body has no excerpt.
+        return post.feed_summary_html if post.feed_summary_html.strip() else None
 
     def item_link(self, post):
         return post_permalink(post)
@@ -368,7 +385,9 @@ class PostFeed(Feed):
             "original_url": post.original_url or None,
             "source_name": str(source) if source else None,
             "source_feed_url": source.feed_url if source else None,
-            "source_site_url": (source.site_url or None) if source else None,
+            "source_site_url": (http_url(source.site_url) or None) if source else None,
+            # The source feed's own <updated> is not kept; our copy of its entry was current then.
+            "source_updated": self.item_updateddate(post),
         }
 
 

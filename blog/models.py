@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce, Now
 from django.urls import reverse
 from django.utils import timezone
@@ -422,6 +422,16 @@ class Post(models.Model):
     def reading_minutes(self):
         """Minutes to read: CJK characters at 400 a minute plus Latin words at 200 a minute."""
         return reading_minutes(self.body)
+
+
+def with_published_posts(queryset, post_field):
+    """`queryset` narrowed to the series, tags, sources or people that readers can see a post of.
+
+    `post_field` is the Post field pointing at them: "series", "tags", "source" or "author". A
+    name shown to readers apart from its posts (a timeline filter, a reader's follows) comes only
+    from these, so one with nothing published reads exactly like one that does not exist.
+    """
+    return queryset.filter(Exists(Post.objects.published().filter(**{post_field: OuterRef("pk")})))
 
 
 class SlugRedirect(models.Model):

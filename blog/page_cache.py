@@ -53,13 +53,25 @@ def page_key(request, version):
 
 def cached_for_readers(view):
     """Serve `view`'s successful GET responses from Redis for anonymous readers."""
+    return _cached(view, logged_in_too=False)
 
+
+def cached_for_everyone(view):
+    """Serve `view`'s successful GET responses from Redis for every reader, logged in or not.
+
+    Only for views whose answer does not depend on who asks (the search API's JSON): there a
+    session would otherwise be a way around the cache, making every request a fresh query.
+    """
+    return _cached(view, logged_in_too=True)
+
+
+def _cached(view, *, logged_in_too):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if (
             settings.PAGE_CACHE_SECONDS <= 0
             or request.method not in {"GET", "HEAD"}
-            or request.user.is_authenticated
+            or (request.user.is_authenticated and not logged_in_too)
         ):
             return view(request, *args, **kwargs)
         key = page_key(request, content_version())

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -14,6 +15,12 @@ from .models import Post, Source
 
 # How long a source claimed by poll_due_sources stays claimed if its poll never runs.
 CLAIM_FOR = timedelta(minutes=10)
+# Ingestion reads outside input: however a feed behaves, its task ends within these limits (the
+# soft one lets the poll record why it stopped; the hard one kills the worker process).
+INGEST_TIME_LIMITS = {
+    "soft_time_limit": settings.INGEST_TASK_SOFT_TIME_LIMIT,
+    "time_limit": settings.INGEST_TASK_TIME_LIMIT,
+}
 
 
 @shared_task
@@ -54,7 +61,7 @@ def publish_due_posts():
     return Post.objects.publish_due()
 
 
-@shared_task
+@shared_task(**INGEST_TIME_LIMITS)
 def poll_due_sources():
     """Enqueue a poll for every due source; returns how many were enqueued.
 
@@ -71,7 +78,7 @@ def poll_due_sources():
     return len(due)
 
 
-@shared_task
+@shared_task(**INGEST_TIME_LIMITS)
 def ingest_source(source_id):
     """Poll one source and store its new or changed entries; returns a one-line summary."""
     result = poll_source(source_id)

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from .models import Series, Source, Tag
+from .models import Series, Source, Tag, with_published_posts
 
 FILTER_NAMES = ("tag", "series", "source", "author")
 LABELS = {"tag": _("Tag"), "series": _("Series"), "source": _("Source"), "author": _("Author")}
@@ -47,7 +47,9 @@ class TimelineFilter:
             posts = posts.filter(series__slug=self.values["series"])
         if "source" in self.values:
             source = self.values["source"]
-            posts = posts.filter(source_id=int(source)) if source.isdigit() else posts.none()
+            posts = (
+                posts.filter(source_id=int(source)) if source.isascii() and source.isdigit() else posts.none()
+            )
         if "author" in self.values:
             posts = posts.filter(author__username=self.values["author"])
         return posts
@@ -57,16 +59,20 @@ class TimelineFilter:
         return urlencode([(name, value) for name, value in self.values.items() if name != without])
 
     def active(self):
-        """The active filters with display titles, for the filter bar (one query per filter)."""
+        """The active filters with display titles, for the filter bar (one query per filter).
+
+        A title comes only from a tag, series, source or author with published posts: a value
+        naming anything else is shown as typed, exactly like a value that names nothing.
+        """
         titles = {
-            "tag": lambda value: Tag.objects.filter(slug=value).values_list("name", flat=True).first(),
-            "series": lambda value: Series.objects.filter(slug=value).values_list("title", flat=True).first(),
+            "tag": lambda value: published_name(Tag.objects.filter(slug=value), "tags"),
+            "series": lambda value: published_name(Series.objects.filter(slug=value), "series"),
             "source": lambda value: (
-                str(Source.objects.filter(pk=int(value)).first() or "") if value.isdigit() else None
+                published_name(Source.objects.filter(pk=int(value)), "source")
+                if value.isascii() and value.isdigit()
+                else None
             ),
-            "author": lambda value: (
-                get_user_model().objects.filter(username=value).values_list("username", flat=True).first()
-            ),
+            "author": lambda value: published_name(get_user_model().objects.filter(username=value), "author"),
         }
         return [
             ActiveFilter(
@@ -81,3 +87,9 @@ class TimelineFilter:
 
     def __bool__(self):
         return bool(self.values)
+
+
+def published_name(queryset, post_field):
+    """The name of the object in `queryset` if readers can see a post of it, else None."""
+    found = with_published_posts(queryset, post_field).first()
+    return str(found) if found is not None else None

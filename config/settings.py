@@ -62,7 +62,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "Inkstone")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with the site of config.admin_site.
+    "config.admin_site.InkstoneAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -84,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Text PostgreSQL cannot store (a NUL) is a 400 here, before the session or any view sees it.
+    "blog.storable_text.StorableTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -190,12 +193,21 @@ AUTHORS_CAN_PUBLISH = env_bool("AUTHORS_CAN_PUBLISH", False)
 PREVIEW_LINK_MAX_AGE = env_int("PREVIEW_LINK_MAX_AGE", 7 * 24 * 3600)
 
 # Rate limits (accounts.rate_limits), counted in Redis per client IP and per account/email:
-# failed logins, and password-reset requests, within a sliding window of RATE_LIMIT_WINDOW seconds.
+# failed logins, password-reset requests and sign-ups, in fixed windows of RATE_LIMIT_WINDOW seconds.
 RATE_LIMIT_WINDOW = env_int("RATE_LIMIT_WINDOW", 15 * 60)
 LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
 LOGIN_FAILURES_PER_IP = env_int("LOGIN_FAILURES_PER_IP", 20)
 PASSWORD_RESETS_PER_EMAIL = env_int("PASSWORD_RESETS_PER_EMAIL", 3)
 PASSWORD_RESETS_PER_IP = env_int("PASSWORD_RESETS_PER_IP", 10)
+# Sign-up form posts per client address, and sign-up mails per address, in the same window.
+SIGN_UPS_PER_IP = env_int("SIGN_UPS_PER_IP", 10)
+SIGN_UPS_PER_EMAIL = env_int("SIGN_UPS_PER_EMAIL", 3)
+# A mailed sign-up link works for this many seconds.
+SIGN_UP_LINK_MAX_AGE = env_int("SIGN_UP_LINK_MAX_AGE", 24 * 3600)
+# The live search asks /search/api/ after a pause in typing: this many requests per client
+# address in SEARCH_API_WINDOW seconds is plenty for a person and little for a scraper.
+SEARCH_API_REQUESTS_PER_IP = env_int("SEARCH_API_REQUESTS_PER_IP", 60)
+SEARCH_API_WINDOW = env_int("SEARCH_API_WINDOW", 60)
 
 # Uploads: avatars and images dropped into the Markdown editor must be real images this small.
 IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
@@ -228,8 +240,15 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
-if env_bool("BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies of ours (CDN, load balancer, TLS proxy) stand before the site, each appending
+# to X-Forwarded-For; the rate limits take the client address from that many entries from the
+# right (accounts.rate_limits.client_ip). 0 trusts no header and uses the connection's address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, not {TRUSTED_PROXY_COUNT}.")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # No script of ours reads the CSRF cookie (markdownx falls back to the form's hidden input).
@@ -271,6 +290,23 @@ INGEST_CONNECT_TIMEOUT = float(os.environ.get("INGEST_CONNECT_TIMEOUT", "5"))
 INGEST_TOTAL_TIMEOUT = float(os.environ.get("INGEST_TOTAL_TIMEOUT", "30"))
 INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 10 * 1024 * 1024)
 INGEST_MAX_REDIRECTS = env_int("INGEST_MAX_REDIRECTS", 5)
+# Celery time limits of the ingestion tasks, in seconds (blog.tasks). At the soft limit a poll
+# stops and records why on its source; at the hard limit the worker kills the task outright.
+# A source's poll lock lives for the hard limit plus a few seconds (blog.ingest.poll), so a
+# worker killed mid-poll holds its source up no longer than that. A fetch must end well before
+# the soft limit, so that a slow server is reported as slow and not as a stopped poll.
+INGEST_TASK_SOFT_TIME_LIMIT = env_int("INGEST_TASK_SOFT_TIME_LIMIT", 240)
+INGEST_TASK_TIME_LIMIT = env_int("INGEST_TASK_TIME_LIMIT", 300)
+if not 0 < INGEST_TASK_SOFT_TIME_LIMIT < INGEST_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "INGEST_TASK_SOFT_TIME_LIMIT must be above 0 and below INGEST_TASK_TIME_LIMIT "
+        f"(now {INGEST_TASK_SOFT_TIME_LIMIT} and {INGEST_TASK_TIME_LIMIT})."
+    )
+if INGEST_TOTAL_TIMEOUT >= INGEST_TASK_SOFT_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"INGEST_TOTAL_TIMEOUT ({INGEST_TOTAL_TIMEOUT:g} s) must be below INGEST_TASK_SOFT_TIME_LIMIT "
+        f"({INGEST_TASK_SOFT_TIME_LIMIT} s), or a slow feed would stop the whole poll."
+    )
 
 # django-markdownx: the admin preview renders through the same function as the page.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "blog.markdown.render_markdown"

@@ -5,8 +5,8 @@ from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.urls import include, path
 from django.views.static import serve
-from markdownx.views import MarkdownifyView
 
+from accounts.editor_preview import EditorPreviewView
 from accounts.editor_uploads import EditorImageUploadView
 from accounts.feeds import PersonalFeed
 from blog.sitemaps import robots_txt, sitemap_index, sitemap_section
@@ -17,7 +17,7 @@ urlpatterns = [
     # markdownx's own URLs are open to anyone; the preview and upload are for staff only.
     path(
         settings.MARKDOWNX_URLS_PATH.strip("/") + "/",
-        staff_member_required(MarkdownifyView.as_view()),
+        staff_member_required(EditorPreviewView.as_view()),
         name="markdownx_markdownify",
     ),
     path(

@@ -4,8 +4,10 @@ from urllib.parse import urlencode
 
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import ngettext
 
-from blog.page_cache import cached_for_readers
+from accounts.rate_limits import SEARCH_API_REQUESTS, client_ip, minutes_left
+from blog.page_cache import cached_for_everyone, cached_for_readers
 
 from .query import MAX_QUERY_LENGTH, parse_query
 from .results import Filters, search_posts
@@ -55,9 +57,34 @@ def search(request):
     return render(request, "search/search.html", context)
 
 
-@cached_for_readers
 def search_api(request):
-    """/search/api/?q=…: the same results as JSON, for scripts and live search."""
+    """/search/api/?q=…: the same results as JSON, for scripts and live search.
+
+    Limited per client address (cached answers count too, so the limit is one a person typing
+    never meets and a scraper always does); answered 429 with a JSON error beyond it.
+    """
+    if not SEARCH_API_REQUESTS.record(client_ip(request)):
+        minutes = minutes_left(SEARCH_API_REQUESTS)
+        response = JsonResponse(
+            {
+                "error": ngettext(
+                    "Too many searches from your network. Wait %(minutes)d minute, then search again.",
+                    "Too many searches from your network. Wait %(minutes)d minutes, then search again.",
+                    minutes,
+                )
+                % {"minutes": minutes}
+            },
+            status=429,
+            json_dumps_params={"ensure_ascii": False},
+        )
+        response["Retry-After"] = str(SEARCH_API_REQUESTS.window)
+        return response
+    return _search_api_results(request)
+
+
+# The JSON is the same for everyone (published posts only), so logged-in readers share the cache.
+@cached_for_everyone
+def _search_api_results(request):
     text, _query, _filters, results = _search(request)
     hits = results.hits if results else []
     return JsonResponse(

@@ -43,3 +43,11 @@ def celery_worker(transactional_db):
             yield worker
     finally:
         app.conf.task_default_queue = previous_queue
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the fuzz suite's figures (tests/test_fuzz.py records them) at the end of every run."""
+    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", []):
+        summary = dict(report.user_properties).get("fuzz_summary")
+        if summary and report.when == "call":
+            terminalreporter.write_line(summary)

@@ -1,20 +1,26 @@
 """Polling one source: lock, conditional fetch, parse, store, and keep the fetch state."""
 
 import secrets
+import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from blog.models import Source
 
 from .fetch import FetchError, fetch
 from .parse import parse_feed
+from .sources import DiscoveredFeed
 from .store import IngestReport, store_entries
 
-LOCK_SECONDS = 600  # longer than a fetch (30 s) plus storing a large feed
+# The poll lock outlives the task's hard time limit by this much: by then the worker that held
+# it has finished or been killed (Celery checks its limits about once a second).
+LOCK_MARGIN_SECONDS = 10
 MAX_BACKOFF = timedelta(hours=24)
 
 
@@ -23,13 +29,63 @@ class PollResult:
     """The outcome of polling one source."""
 
     source: Source
-    status: str  # "stored", "not-modified", "gone", "failed", "busy"
+    status: str  # "stored", "not-modified", "gone", "failed", "skipped"
     report: IngestReport
     error: str = ""
 
 
 def lock_key(source_id):
     return f"ingest-lock:{source_id}"
+
+
+def lock_seconds():
+    """How long a poll lock lives: the ingest task's hard time limit plus a margin.
+
+    A worker killed mid-poll (by the hard limit, the OOM killer, a deploy) never releases its
+    lock; this bounds how long its source then waits, and the lock still outlives any poll
+    that is really running. A poll run outside Celery (`manage.py ingest --sync`) has no hard
+    limit and may outlive its lock; a second poll alongside it is harmless, only wasteful.
+    """
+    return settings.INGEST_TASK_TIME_LIMIT + LOCK_MARGIN_SECONDS
+
+
+def acquire_poll_lock(source_id):
+    """Take the poll lock of `source_id`: a token to release it with, or None if it is held."""
+    expires = time.time() + lock_seconds()
+    token = f"{secrets.token_hex(8)} {expires:.0f}"
+    return token if cache.add(lock_key(source_id), token, timeout=lock_seconds()) else None
+
+
+def release_poll_lock(source_id, token):
+    """Release the lock if it is still ours (it may have expired and been taken since)."""
+    if cache.get(lock_key(source_id)) == token:
+        cache.delete(lock_key(source_id))
+
+
+def lock_expires_at(source_id):
+    """When the current holder's lock on `source_id` runs out, or None if nobody holds it."""
+    token = cache.get(lock_key(source_id)) or ""
+    try:
+        return datetime.fromtimestamp(int(token.split()[1]), tz=UTC)
+    except (IndexError, ValueError):
+        return None
+
+
+def record_skip(source_id, now):
+    """Record on the source that a poll was skipped for a held lock; returns the message.
+
+    The source is due again when that lock runs out, so a poll killed with its worker delays
+    the next one by no more than the lock's life (not by the beat's claim, nor silently).
+    """
+    expires = lock_expires_at(source_id) or now
+    message = (
+        f"A poll at {timezone.localtime(now):%Y-%m-%d %H:%M:%S} was skipped: another poll of this "
+        "source held its lock, either still running or stopped by a worker that died. The lock "
+        f"runs out at {timezone.localtime(expires):%H:%M:%S} at the latest, and the next poll "
+        "is due then."
+    )
+    Source.objects.filter(pk=source_id).update(last_warning=message, next_poll_at=expires)
+    return message
 
 
 def next_poll_after_error(source, now):
@@ -53,8 +109,12 @@ def record_success(source, result, now, warning="", discovered=()):
     source.last_warning = warning[:2000]
     source.last_polled_at = source.last_success_at = now
     source.next_poll_at = now + timedelta(minutes=source.poll_interval_minutes)
-    source.etag = result.etag[:500]
-    source.last_modified = result.last_modified[:100]
+    # A 304 need not repeat the validators (python -m http.server sends none): keep those it
+    # does not replace, or the next poll would download the whole feed again.
+    if result.status != 304 or result.etag:
+        source.etag = result.etag[:500]
+    if result.status != 304 or result.last_modified:
+        source.last_modified = result.last_modified[:100]
     fields = [
         "consecutive_errors", "last_error", "last_warning", "last_polled_at", "last_success_at",
         "next_poll_at", "etag", "last_modified", *discovered,
@@ -71,16 +131,31 @@ def record_success(source, result, now, warning="", discovered=()):
 
 
 def poll_source(source_id):
-    """Poll one source now, unless another worker is already polling it (then "busy")."""
-    token = secrets.token_hex(8)
-    if not cache.add(lock_key(source_id), token, timeout=LOCK_SECONDS):
-        source = Source.objects.filter(pk=source_id).first()
-        return PollResult(source, "busy", IngestReport())
+    """Poll one source now, unless its lock is held (then "skipped", said on the source).
+
+    At the task's soft time limit the poll stops and records that as its error, so one feed
+    too slow to read cannot hold a worker, and its source backs off like any failing one.
+    """
+    now = timezone.now()
+    token = acquire_poll_lock(source_id)
+    if token is None:
+        message = record_skip(source_id, now)
+        return PollResult(Source.objects.filter(pk=source_id).first(), "skipped", IngestReport(), message)
     try:
         return _poll_locked(source_id)
+    except SoftTimeLimitExceeded:
+        if not connection.in_atomic_block:  # the limit may have struck mid-query: start afresh
+            connection.close()
+        source = Source.objects.get(pk=source_id)
+        message = (
+            f"The poll was stopped after {settings.INGEST_TASK_SOFT_TIME_LIMIT} s "
+            "(INGEST_TASK_SOFT_TIME_LIMIT): the feed took too long to fetch, read or store. "
+            "It is tried again later; if it is this large every time, raise the limit."
+        )
+        record_failure(source, message, now)
+        return PollResult(source, "failed", IngestReport(), message)
     finally:
-        if cache.get(lock_key(source_id)) == token:
-            cache.delete(lock_key(source_id))
+        release_poll_lock(source_id, token)
 
 
 def _poll_locked(source_id):
@@ -103,15 +178,17 @@ def _poll_locked(source_id):
         return PollResult(source, "not-modified", report)
     parsed = parse_feed(result.body, result.headers.get("content-type", ""), result.url)
     if not parsed.is_feed:
-        message = "The address did not return an RSS or Atom feed."
+        message = parsed.warning or "The address did not return an RSS or Atom feed."
         record_failure(source, message, now)
         return PollResult(source, "failed", report, message)
     discovered = []
-    if not source.title and parsed.title:
-        source.title = parsed.title
+    # As add_source stores them: a plain-text title and an http(s) site URL, never the feed's raw.
+    found = DiscoveredFeed.of(source.feed_url, parsed)
+    if not source.title and found.title:
+        source.title = found.title
         discovered.append("title")
-    if not source.site_url and parsed.site_url:
-        source.site_url = parsed.site_url
+    if not source.site_url and found.site_url:
+        source.site_url = found.site_url
         discovered.append("site_url")
     report = store_entries(source, parsed.entries)
     warning = parsed.warning

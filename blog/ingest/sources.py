@@ -5,7 +5,11 @@ from dataclasses import dataclass
 from blog.models import Source
 
 from .fetch import FetchError, fetch
+from .links import http_url
 from .parse import discover_feed_urls, parse_feed
+from .plain_text import plain_text
+
+MAX_TITLE_LENGTH = 200  # Source.title
 
 
 class SourceError(Exception):
@@ -14,9 +18,17 @@ class SourceError(Exception):
 
 @dataclass
 class DiscoveredFeed:
+    """A feed found at a URL: its plain-text title and its http(s) site URL ("" if it has none)."""
+
     feed_url: str
     title: str
     site_url: str
+
+    @classmethod
+    def of(cls, feed_url, parsed, page_url=""):
+        """The feed as the source stores it; the page it was found on stands in for a missing site."""
+        site_url = http_url(parsed.site_url) or http_url(page_url)
+        return cls(feed_url, plain_text(parsed.title, max_length=MAX_TITLE_LENGTH), site_url)
 
 
 def discover_feed(url):
@@ -25,7 +37,7 @@ def discover_feed(url):
         result = fetch(url)
         parsed = parse_feed(result.body, result.headers.get("content-type", ""), result.url)
         if parsed.is_feed:
-            return DiscoveredFeed(result.url, parsed.title, parsed.site_url or "")
+            return DiscoveredFeed.of(result.url, parsed)
         candidates = discover_feed_urls(result.body, result.url)
         if not candidates:
             raise SourceError(
@@ -36,7 +48,7 @@ def discover_feed(url):
         parsed = parse_feed(feed.body, feed.headers.get("content-type", ""), feed.url)
         if not parsed.is_feed:
             raise SourceError(f"The page links to {candidates[0]}, but that is not a readable feed.")
-        return DiscoveredFeed(feed.url, parsed.title, parsed.site_url or result.url)
+        return DiscoveredFeed.of(feed.url, parsed, page_url=result.url)
     except FetchError as error:
         raise SourceError(f"Could not fetch {url}: {error}") from None
 

@@ -8,13 +8,20 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from blog.document import Heading, Prose, inline_text
+from blog.markdown import render_document
 from blog.models import Post
 from blog.script_ranges import HAN_CHARACTER
 
 from .convert import html_to_markdown
+from .links import http_url
+from .plain_text import plain_text, without_control_characters
 
 INGEST_USERNAME = "ingest"
 MAX_TAGS = 10
+MAX_TITLE_LENGTH = 200  # Post.title
+MAX_TAG_LENGTH = 100  # Tag.name
+UNTITLED_TITLE_LENGTH = 80
 LATIN_WORD_RE = re.compile(r"[A-Za-z]{2,}")
 
 
@@ -60,12 +67,16 @@ def ingest_author(source):
 
 
 def entry_tags(source, entry):
-    """The source's default tags followed by the entry's own categories, without repeats."""
-    names = [name.strip() for name in source.default_tags.split(",")] + entry.tags
+    """The source's default tags followed by the entry's own categories, without repeats.
+
+    A category is outside text like a title: "&lt;b&gt;ML&lt;/b&gt;" is the tag "ML".
+    """
+    defaults = [" ".join(without_control_characters(name).split()) for name in source.default_tags.split(",")]
+    names = defaults + [plain_text(name) for name in entry.tags]
     unique = {}
     for name in names:
         if name:
-            unique.setdefault(name.casefold(), name[:100])
+            unique.setdefault(name.casefold(), name[:MAX_TAG_LENGTH].rstrip())
     return list(unique.values())[:MAX_TAGS]
 
 
@@ -88,13 +99,26 @@ def entry_label(entry):
     return entry.title or entry.link or entry.guid
 
 
+def title_from_body(body):
+    """The plain text of a body's first heading or paragraph (formulas as TeX), cut short, or ""."""
+    for block in render_document(body).blocks:
+        if isinstance(block, Heading | Prose):
+            text = inline_text(block.inlines)
+            if text:
+                return text[:UNTITLED_TITLE_LENGTH].rstrip()
+    return ""
+
+
 def prepare_entry(source, entry):
-    """Convert one entry's HTML to Markdown and settle its title and fingerprint."""
-    body = html_to_markdown(entry.html, entry.link or source.site_url or source.feed_url)
-    title = entry.title
-    if not title:
-        first_line = next((line for line in body.splitlines() if line.strip()), "")
-        title = first_line.lstrip("#").strip()[:80] or entry.link[:200] or "(untitled)"
+    """Convert one entry's HTML to Markdown and settle its plain-text title and fingerprint."""
+    link = http_url(entry.link)
+    body = html_to_markdown(entry.html, link or http_url(source.site_url) or source.feed_url)
+    title = (
+        plain_text(entry.title, max_length=MAX_TITLE_LENGTH)
+        or title_from_body(body)
+        or link[:MAX_TITLE_LENGTH]
+        or "(untitled)"
+    )
     return PreparedEntry(entry, title, body, content_hash(title, body))
 
 
@@ -112,7 +136,7 @@ def new_post(source, prepared, author):
         series=source.default_series,
         source=source,
         source_guid=entry.guid,
-        original_url=entry.link[:1000],
+        original_url=http_url(entry.link),
         source_hash=prepared.fingerprint,
     )
 
@@ -135,7 +159,7 @@ def store_entry(source, prepared, author):
                 return "unchanged"
             existing.title, existing.body = prepared.title, prepared.body
             existing.source_hash = prepared.fingerprint
-            existing.original_url = entry.link or existing.original_url
+            existing.original_url = http_url(entry.link) or http_url(existing.original_url)
             existing.save()
             return "updated"
         post = new_post(source, prepared, author)

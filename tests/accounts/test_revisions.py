@@ -43,7 +43,11 @@ def test_history_compares_two_revisions_as_a_unified_diff(client, post_with_two_
     assert diff.status_code == 200
     assert "-第二段。" in diff.text
     assert "+改写后的第二段。" in diff.text
-    assert client.get(reverse("admin:blog_post_compare", args=[post.pk]), {"from": "x"}).status_code == 404
+    for not_an_id in ["x", "²", "١"]:  # str.isdigit() accepts the last two; int() only the last
+        assert (
+            client.get(reverse("admin:blog_post_compare", args=[post.pk]), {"from": not_an_id}).status_code
+            == 404
+        )
 
 
 def test_restoring_an_old_revision_brings_its_text_back_as_a_new_revision(client, post_with_two_revisions):

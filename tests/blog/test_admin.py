@@ -4,8 +4,11 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.roles import AUTHOR, EDITOR, grant_role
 from blog.models import Post
+from tests.accounts.conftest import roles  # noqa: F401 - the fixture, for writers in their roles
 from tests.factories import make_post, make_series, make_user
 
 pytestmark = pytest.mark.django_db
@@ -53,8 +56,12 @@ def test_staff_edits_and_publishes_a_post(client, editor):
     page = client.get(url)
     assert page.status_code == 200
     assert "markdownx" in page.text
+    token = page.context["adminform"].form["edit_lock"].value()  # the version the form was opened at
     response = client.post(
-        url, post_form(title="Draft, now live", slug=post.slug, status="published", author=editor.pk)
+        url,
+        post_form(
+            title="Draft, now live", slug=post.slug, status="published", author=editor.pk, edit_lock=token
+        ),
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     post.refresh_from_db()
@@ -86,6 +93,44 @@ def test_changelist_filters_and_search(client, editor):
     changelist = reverse("admin:blog_post_changelist")
     assert client.get(changelist, {"status__exact": "draft"}).context["cl"].result_count == 1
     assert client.get(changelist, {"q": "倒排"}).context["cl"].result_count == 1
+
+
+@pytest.fixture
+def site_people(roles):  # noqa: F811 - the imported fixture
+    """An Author and an Editor with posts, a second Author with posts, and a reader."""
+    people = {
+        "author": make_user("zhang-author"),
+        "other_author": make_user("wang-author"),
+        "editor": make_user("li-editor"),
+        "reader": make_user("chen-reader"),
+    }
+    grant_role(people["author"], AUTHOR)
+    grant_role(people["other_author"], AUTHOR)
+    grant_role(people["editor"], EDITOR)
+    for role in ("author", "other_author", "editor"):
+        make_post(author=people[role], status=Post.Status.DRAFT)
+    return people
+
+
+def author_choices(page, people):
+    """Who the changelist's author filter offers, of `people`."""
+    return {name for name, user in people.items() if f"?author__id__exact={user.pk}" in page.text}
+
+
+def test_an_authors_author_filter_names_no_one_else(client, site_people):
+    client.force_login(site_people["author"])
+    page = client.get(reverse("admin:blog_post_changelist"))
+    assert page.status_code == 200
+    assert author_choices(page, site_people) == set()  # only themselves: nothing to choose
+    for name in ("wang-author", "li-editor", "chen-reader"):
+        assert name not in page.text
+
+
+def test_an_editors_author_filter_offers_the_authors_of_posts_not_readers(client, site_people):
+    client.force_login(site_people["editor"])
+    page = client.get(reverse("admin:blog_post_changelist"))
+    assert author_choices(page, site_people) == {"author", "other_author", "editor"}
+    assert "chen-reader" not in page.text
 
 
 def series_form(series, orders):
@@ -157,3 +202,37 @@ def test_readers_cannot_open_the_admin(client):
     client.force_login(make_user("reader"))
     response = client.get(reverse("admin:blog_post_changelist"))
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"published_at__year": "2147483648"},
+        {"published_at__year": "0"},
+        {"published_at__year": "9999"},  # the year's end would be in year 10000
+        {"published_at__year": "9999", "published_at__month": "12"},
+    ],
+)
+def test_a_date_hierarchy_year_outside_the_calendar_is_an_invalid_filter(client, editor, query):
+    make_post("Dated")
+    response = client.get(reverse("admin:blog_post_changelist"), query)
+    assert response.status_code == 302 and response["Location"].endswith("?e=1")
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_a_date_hierarchy_year_inside_the_calendar_still_filters(client, editor):
+    post = make_post("Dated")
+    year = post.published_at.astimezone(timezone.get_current_timezone()).year
+    response = client.get(reverse("admin:blog_post_changelist"), {"published_at__year": year})
+    assert response.status_code == 200 and "Dated" in response.text
+
+
+def test_taggits_own_unused_tag_admin_is_gone(client, editor):
+    assert client.get("/admin/taggit/tag/").status_code == 404
+    assert client.get(reverse("admin:blog_tag_changelist")).status_code == 200
+
+
+def test_editor_endpoints_answer_malformed_requests_with_4xx(client, editor):
+    assert client.post("/markdownx/markdownify/", {}).status_code == 400
+    assert client.get("/markdownx/upload/").status_code == 405
+    assert client.post("/markdownx/upload/", {}).status_code == 400

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import feedparser
 import pytest
+from bs4 import BeautifulSoup
 from django.utils import timezone
 
 import blog.feeds
@@ -440,3 +441,65 @@ def test_a_failing_hub_is_retried_and_a_refusing_one_is_not(httpserver, settings
     with pytest.raises(HubRejectedPing, match="Check WEBSUB_HUB"):
         ping_websub_hub.apply(args=["https://example.com/feed.atom"]).get()
     assert len(httpserver.log) == 1
+
+
+# --- what reader apps warn about, and what they must never run ------------------------------------
+
+
+def test_atom_source_carries_the_id_title_and_updated_readers_credit_it_by(client, ingested_post):
+    root = xml_root(client.get("/feeds/latest.atom").content)
+    entry = root.find(f"{ATOM}entry")
+    source = entry.find(f"{ATOM}source")
+    assert source.find(f"{ATOM}id").text == "https://example.com/feed.xml"
+    assert source.find(f"{ATOM}title").text == "Example Weekly"
+    assert source.find(f"{ATOM}updated").text == entry.find(f"{ATOM}updated").text
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", source.find(f"{ATOM}updated").text
+    )
+    assert source.find(f"{ATOM}link[@rel='alternate']").get("href") == "https://example.com/"
+
+
+def test_a_source_site_url_that_is_not_http_is_left_out_of_atom_source(client, ingested_post):
+    Source.objects.filter(pk=ingested_post.source_id).update(site_url="javascript:alert(1)")
+    response = client.get("/feeds/latest.atom")
+    assert b"javascript:" not in response.content
+    source = xml_root(response.content).find(f"{ATOM}entry/{ATOM}source")
+    assert source.find(f"{ATOM}link[@rel='alternate']") is None
+
+
+def test_a_post_with_an_empty_body_has_no_blank_summary_or_content(client):
+    make_post("Just a title", body="")
+    atom = client.get("/feeds/latest.atom")
+    entry = xml_root(atom.content).find(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}summary") is None and entry.find(f"{ATOM}content") is None
+    assert entry.find(f"{ATOM}link[@rel='alternate']").get("href")  # what RFC 4287 asks instead
+    assert parse(atom).entries[0].title == "Just a title"
+    rss = client.get("/feeds/latest.rss")
+    item = xml_root(rss.content).find("channel/item")
+    assert item.find("description") is None and item.find(f"{CONTENT_NS}encoded") is None
+    assert parse(rss).entries[0].title == "Just a title"
+
+
+def test_a_post_with_a_body_keeps_its_summary_and_content(client):
+    make_post("Full", body="Some **text**.")
+    entry = xml_root(client.get("/feeds/latest.atom").content).find(f"{ATOM}entry")
+    assert "<strong>text</strong>" in entry.find(f"{ATOM}content").text
+    assert entry.find(f"{ATOM}summary").text
+
+
+@pytest.mark.parametrize("name", ["<img src=x onerror=alert(1)>", "<b>粗体</b> & co"])
+def test_a_tag_name_is_text_in_the_rss_channel_description(client, name):
+    post = make_post("Tagged", tags=[name])
+    tag = post.tags.get()
+    response = client.get(f"/tags/{tag.slug}/feed.rss")
+    description = xml_root(response.content).findtext("channel/description")
+    assert BeautifulSoup(description, "html.parser").find(True) is None  # no element, only text
+    assert name in shown_text(parse(response).feed, "subtitle")  # what a reader app shows
+    atom = client.get(f"/tags/{tag.slug}/feed.atom")
+    assert name in shown_text(parse(atom).feed, "subtitle")
+
+
+def shown_text(element, name):
+    """What a reader app shows of a feedparser element: HTML read for its text, text as is."""
+    value, kind = element[name], element[f"{name}_detail"]["type"]
+    return BeautifulSoup(value, "html.parser").get_text() if "html" in kind else value

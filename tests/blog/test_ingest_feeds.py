@@ -4,6 +4,7 @@ import threading
 import time
 from io import StringIO
 
+import feedparser
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -274,7 +275,7 @@ def test_a_source_being_polled_is_not_polled_again(httpserver):
     from django.core.cache import cache
 
     cache.add(f"ingest-lock:{source.pk}", "someone else", timeout=60)
-    assert poll_source(source.pk).status == "busy"
+    assert poll_source(source.pk).status == "skipped"
     assert not Post.objects.exists()
 
 
@@ -339,3 +340,133 @@ def test_admin_adds_a_source_by_url_and_shows_errors(httpserver, client):
     response = client.post("/admin/blog/source/add/", {**data, "feed_url": bad})
     assert response.status_code == 200
     assert "feed" in str(response.context["adminform"].form.errors["feed_url"])
+
+
+# --- what readers see of an entry: plain titles, text kept text, http(s) links only --------------
+
+TITLES_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><id>urn:lab</id>
+<title type="html">&lt;b&gt;Lab&lt;/b&gt; notes &amp;amp; more</title>
+<link rel="alternate" href="https://notes.example.org/"/><updated>2026-11-01T08:00:00Z</updated>
+<entry><id>urn:1</id><title type="html">&lt;em&gt;LoRA&lt;/em&gt; 低秩适配</title>
+  <link href="https://notes.example.org/lora"/><updated>2026-11-01T08:00:00Z</updated>
+  <category term="&lt;b&gt;ML&lt;/b&gt;"/><category term="&lt;blink&gt;"/>
+  <content type="html">&lt;p&gt;a&lt;/p&gt;</content></entry>
+<entry><id>urn:2</id><title type="html">Q&amp;amp;A</title>
+  <link href="https://notes.example.org/qa"/><updated>2026-11-01T08:00:00Z</updated>
+  <content type="html">b</content></entry>
+<entry><id>urn:3</id><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><em>x</em>  &amp;
+  y</div></title><link href="https://notes.example.org/x"/><updated>2026-11-01T08:00:00Z</updated>
+  <content>c</content></entry>
+<entry><id>urn:4</id><title type="text">History of the &lt;blink&gt; tag</title>
+  <link href="https://notes.example.org/blink"/><updated>2026-11-01T08:00:00Z</updated><content>d</content></entry>
+</feed>"""
+PLAIN_TITLES = {"LoRA 低秩适配", "Q&A", "x & y", "History of the <blink> tag"}
+
+
+def test_titles_tags_and_the_source_name_are_plain_text_everywhere(httpserver, client):
+    source = add_source(serve(httpserver, TITLES_FEED.encode(), content_type="application/atom+xml"))
+    assert source.title == "Lab notes & more"
+    poll_source(source.pk)
+    assert set(Post.objects.values_list("title", flat=True)) == PLAIN_TITLES
+    assert sorted(Post.objects.get(source_guid="urn:1").tags.names()) == ["<blink>", "ML"]
+    page = client.get(Post.objects.get(source_guid="urn:2").get_absolute_url()).text
+    assert "Q&amp;A" in page and "Q&amp;amp;A" not in page  # escaped once, by the template
+    for kind in ("atom", "rss"):
+        parsed = feedparser.parse(client.get(f"/feeds/latest.{kind}").content)
+        assert {entry.title for entry in parsed.entries} == PLAIN_TITLES
+    assert {item["title"] for item in client.get("/feeds/latest.json").json()["items"]} == PLAIN_TITLES
+    blink = Post.objects.get(source_guid="urn:1").tags.get(name="<blink>")
+    description = client.get(f"/tags/{blink.slug}/feed.rss").content.decode()
+    assert "“&amp;lt;blink&amp;gt;”" in description  # text in the HTML readers make of it
+
+
+def test_base64_titles_are_read_for_their_text(httpserver):
+    # Atom 0.3's mode="base64"; this one decodes to <p>History of the &lt;blink&gt; tag</p>.
+    body = (
+        '<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>B</title><entry><id>urn:b</id>'
+        '<title mode="base64">PHA+SGlzdG9yeSBvZiB0aGUgJmx0O2JsaW5rJmd0OyB0YWc8L3A+</title>'
+        '<link href="https://b.example.com/1"/><content>x</content></entry></feed>'
+    )
+    poll_source(source_for(serve(httpserver, body.encode(), content_type="application/atom+xml")).pk)
+    assert Post.objects.get().title == "History of the <blink> tag"
+
+
+UNSAFE_LINKS_FEED = rss(
+    [
+        {
+            "guid": "js",
+            "title": "Script link",
+            "link": "javascript:alert(document.domain)",
+            "html": '<p>Read <a href="javascript:alert(2)">this</a> and <a href="data:text/html,x">that</a>'
+            '<img src="data:image/png;base64,iVBORw0KGgo=" alt="dot"></p>',
+        },
+        {
+            "guid": "space",
+            "title": "Spaced link",
+            "link": "https://lab.example.com/a b c",
+            "html": '<p><a href="https://lab.example.com/x y">there</a></p>',
+        },
+    ]
+)
+
+
+def test_only_http_links_reach_the_post_page_the_timeline_and_our_feeds(httpserver, client):
+    source = add_source(serve(httpserver, UNSAFE_LINKS_FEED.encode()))
+    poll_source(source.pk)
+    script, spaced = Post.objects.get(source_guid="js"), Post.objects.get(source_guid="space")
+    assert script.original_url == ""
+    assert spaced.original_url == "https://lab.example.com/a%20b%20c"
+    assert "Read this and that" in script.body_html and "<a " not in script.body_html
+    surfaces = [
+        client.get(script.get_absolute_url()).text,
+        client.get("/").text,
+        *(client.get(f"/feeds/latest.{kind}").content.decode() for kind in ("atom", "rss", "json")),
+    ]
+    for surface in surfaces:
+        assert "javascript:" not in surface and "data:" not in surface
+        assert "a b c" not in surface and "x y" not in surface
+    atom_entry = next(
+        entry for entry in feedparser.parse(surfaces[2]).entries if entry.title == "Spaced link"
+    )
+    assert [link.href for link in atom_entry.links if link.rel == "via"] == [spaced.original_url]
+    json_items = {item["title"]: item for item in client.get("/feeds/latest.json").json()["items"]}
+    assert "external_url" not in json_items["Script link"]
+    assert json_items["Spaced link"]["external_url"] == "https://lab.example.com/a%20b%20c"
+
+
+def test_a_feed_whose_site_link_is_a_script_is_added_without_it(httpserver):
+    url = serve(httpserver, rss(entries(1), link="javascript:alert(document.cookie)").encode())
+    assert add_source(url).site_url == ""
+
+
+def test_polling_never_stores_a_script_site_link(httpserver):
+    url = serve(httpserver, rss(entries(1), link="javascript:alert(document.cookie)").encode())
+    source = source_for(url)
+    poll_source(source.pk)
+    source.refresh_from_db()
+    assert source.site_url == ""
+
+
+def test_escaped_text_formulas_images_in_tables_and_control_characters(httpserver, client):
+    html = (
+        "<p>Use the &lt;style&gt; element.</p><p>Rest of the post.</p>"
+        '<p>求和 <span class="ztext-math" data-tex="\\sum_i x_i">\\sum_i x_i</span> 即可&#27;[0m。</p>'
+        "<table><tr><th>图</th></tr>"
+        '<tr><td><img src="https://lab.example.com/fig.png" alt="结构"></td></tr></table>'
+    )
+    # feedparser turns C1 characters into Windows-1252's; C0 ones arrive as character references.
+    title = "控制&lt;b&gt;&amp;#1;&lt;/b&gt;字符&amp;#x1b;"
+    body = rss([{"guid": "g", "title": "x", "link": "https://lab.example.com/g", "html": html}])
+    body = body.replace("<title>x</title>", f"<title>{title}</title>")
+    poll_source(source_for(serve(httpserver, body.encode())).pk)
+    post = Post.objects.get()
+    assert post.title == "控制字符"
+    assert "\x1b" not in post.body and "\x1b" not in post.body_html
+    page = client.get(post.get_absolute_url()).text
+    assert "Use the &lt;style&gt; element." in page and "Rest of the post." in page
+    assert '<math display="inline">' in post.body_html and "\\sum" not in post.body.replace("$\\sum", "")
+    assert '<td><img src="https://lab.example.com/fig.png" alt="结构"' in post.body_html
+    for kind in ("atom", "rss", "json"):
+        feed = client.get(f"/feeds/latest.{kind}").content
+        assert b"\x1b" not in feed and b"\\u001b" not in feed and b"&#27;" not in feed and b"\x01" not in feed

@@ -1,12 +1,14 @@
 """The "Latest updates" timeline: order, cursor paging, and paging while posts are published."""
 
+import base64
+import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from blog.cursors import encode_cursor
-from blog.models import Source
+from blog.models import Post, Source
 from tests.factories import make_post, make_series, make_user
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +103,38 @@ def test_damaged_cursor_gets_a_clear_400(client, cursor):
     assert "This page link is damaged" in response.text
 
 
+def cursor_of(text):
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+# Well-formed cursors that no page of ours links to and the database could not compare with.
+CURSORS_BEYOND_THE_DATABASE = [
+    "MDAwMS0wMS0wMVQwMDowMDowMCsyMzo1OXwx",  # 0001-01-01T00:00:00+23:59|1: year 0 in UTC
+    cursor_of("9999-12-31T23:59:59-23:59|1"),  # year 10000 in UTC
+    cursor_of("2024-01-01T00:00:00+00:00|9223372036854775808"),  # past bigint
+    cursor_of("2024-01-01T00:00:00+00:00|0"),
+]
+
+
+@pytest.mark.parametrize("cursor", CURSORS_BEYOND_THE_DATABASE)
+@pytest.mark.parametrize("direction", ["before", "after"])
+def test_a_cursor_beyond_what_the_database_holds_is_a_damaged_link(client, cursor, direction):
+    author = make_user("writer")
+    make_post("Tagged", author=author, tags=["rust"])
+    for url in ["/", "/tags/rust/", "/authors/writer/"]:
+        response = client.get(url, {direction: cursor}, headers={"accept-language": "en"})
+        assert response.status_code == 400, url
+        assert "This page link is damaged" in response.text
+
+
+def test_a_cursor_with_an_offset_postgres_lacks_still_pages_from_that_instant(client, page_size):
+    posts = make_posts(5)
+    moment = posts[2].published_at.astimezone(timezone.get_fixed_timezone(23 * 60 + 30))
+    response = client.get("/", {"before": cursor_of(f"{moment.isoformat()}|{posts[2].pk}")})
+    assert response.status_code == 200
+    assert titles(response) == ["P1", "P0"]
+
+
 def test_empty_site_says_so(client):
     response = client.get("/", headers={"accept-language": "en"})
     assert response.status_code == 200
@@ -153,7 +187,13 @@ def test_filters_combine_and_the_bar_shows_how_to_clear_them(client):
 
 def test_unknown_filter_values_show_an_empty_state_not_an_error(client):
     make_post("Anything")
-    for query in [{"tag": "nope"}, {"source": "abc"}, {"source": "99999"}, {"author": "x" * 500}]:
+    for query in [
+        {"tag": "nope"},
+        {"source": "abc"},
+        {"source": "99999"},
+        {"source": "²"},
+        {"author": "x" * 500},
+    ]:
         response = client.get("/", query, headers={"accept-language": "en"})
         assert response.status_code == 200
         assert "No published posts match these filters." in response.text
@@ -169,3 +209,40 @@ def test_more_link_keeps_the_filters(client, page_size):
     assert f'href="?author=alice&amp;before={older}"' in first.text
     second = client.get("/", {"author": "alice", "before": older})
     assert titles(second) == ["A3", "A4"]
+
+
+def filter_bar(response, value):
+    """The filter bar's HTML with the filter's value written as VALUE."""
+    bar = re.search(r'<div class="filter-bar".*?</div>', response.text, re.S).group(0)
+    return bar.replace(value, "VALUE")
+
+
+@pytest.mark.parametrize("name", ["tag", "series", "source"])
+def test_the_filter_bar_names_nothing_readers_cannot_see(client, name):
+    author = make_user()
+    series = make_series("未发表的系列", slug="wei-fa-biao")
+    source = Source.objects.create(
+        title="停用的来源", feed_url="https://quiet.example.com/feed", is_active=False
+    )
+    hidden = make_post("草稿", author=author, status="draft", tags=["秘密标签"], series=series, source=source)
+    make_post(
+        "明天的文章", author=author, status="scheduled", published_at=timezone.now() + timedelta(days=1),
+        tags=["秘密标签"], series=series, source=source, source_guid="later",
+    )  # fmt: skip
+    make_post("公开的文章", author=author, tags=["公开"])
+    value, missing, name_shown = {
+        "tag": ("mi-mi-biao-qian", "no-such-tag", "秘密标签"),
+        "series": ("wei-fa-biao", "no-such-series", "未发表的系列"),
+        "source": (str(source.pk), str(source.pk + 1000), "停用的来源"),
+    }[name]
+    headers = {"accept-language": "en"}
+
+    response = client.get("/", {name: value}, headers=headers)
+    assert name_shown not in response.text
+    assert "No published posts match these filters." in response.text
+    # Word for word what a value naming nothing gets: the reader cannot tell the two apart.
+    nothing = client.get("/", {name: missing}, headers=headers)
+    assert filter_bar(response, value) == filter_bar(nothing, missing)
+
+    Post.objects.filter(pk=hidden.pk).publish()
+    assert f"{name.capitalize()}: {name_shown}" in client.get("/", {name: value}, headers=headers).text
