@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html import unescape
+from html import escape, unescape
 
 # Bumped whenever the outline's shape or the walker's reading of the HTML changes: a stored
 # outline of another version is read again from the stored HTML (see Document.from_stored).
@@ -84,11 +84,11 @@ def inline_html(inlines):
     parts = []
     for piece in inlines:
         if isinstance(piece, InlineMath):
-            parts.append(piece.mathml or f"<code>{_escape_text('$' + piece.tex + '$')}</code>")
+            parts.append(piece.mathml or f"<code>{escape('$' + piece.tex + '$', quote=False)}</code>")
         elif isinstance(piece, InlineCode):
-            parts.append(f"<code>{_escape_text(piece.text)}</code>")
+            parts.append(f"<code>{escape(piece.text, quote=False)}</code>")
         elif not isinstance(piece, Image):
-            parts.append(_escape_text(piece.text))
+            parts.append(escape(piece.text, quote=False))
     return "".join(parts)
 
 
@@ -533,10 +533,6 @@ class _OutlineReader:
             return  # whitespace between rows and cells
         else:
             self._add_text(data)
-
-
-def _escape_text(text):
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _normalized(pieces):

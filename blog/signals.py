@@ -37,7 +37,12 @@ def announce_deleted_post(sender, instance, **kwargs):
 
 @receiver(m2m_changed, sender=TaggedPost)
 def announce_tagging(sender, instance, action, reverse, pk_set, **kwargs):
-    """Tags were added to or removed from posts: those posts' labels changed."""
+    """Tags were added to or removed from posts: those posts' labels changed.
+
+    Only m2m_changed, not TaggedPost's own post_save/post_delete: taggit sends this for every
+    change through `post.tags`, while the rows' deletes come again, one announcement a row, when
+    a post or tag is deleted (already announced, or re-indexed by search's tag receivers).
+    """
     if action not in {"post_add", "post_remove", "pre_clear", "post_clear"}:
         return
     if not reverse:
@@ -51,12 +56,6 @@ def announce_tagging(sender, instance, action, reverse, pk_set, **kwargs):
         announce_posts_changed(getattr(instance, "_cleared_post_ids", ()), {LABELS})
     else:
         announce_posts_changed(pk_set or (), {LABELS})
-
-
-@receiver(post_save, sender=TaggedPost)
-@receiver(post_delete, sender=TaggedPost)
-def announce_tagged_post(sender, instance, **kwargs):
-    announce_posts_changed([instance.content_object_id], {LABELS})
 
 
 @receiver(post_save, sender=Series)
