@@ -23,7 +23,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -37,7 +37,7 @@ from .excerpts import excerpt_of
 from .feed_cache import serve_cached
 from .ingest.links import http_url
 from .markdown import render_markdown
-from .models import Post, Series, Tag
+from .models import Post, Series, Tag, with_published_posts
 from .page_cache import cached_for_readers
 
 # Bump when the feed rendering of a body changes (markdown pipeline, link rewriting), so cached
@@ -493,21 +493,14 @@ SUBSCRIBE_PAGE_TAGS = 40
 def subscribe(request):
     """The "Subscribe" page: the site's feeds, then one pair per series, tag and author."""
     published = Post.objects.published()
-    series = (
-        Series.objects.filter(Exists(published.filter(series=OuterRef("pk"))))
-        .order_by("title")
-        .only("title", "slug")
-    )
+    series = with_published_posts(Series.objects, "series").order_by("title").only("title", "slug")
     tags = (
         Tag.objects.filter(tagged_posts__content_object__in=published.values("pk"))
         .annotate(post_count=Count("tagged_posts"))
         .order_by("-post_count", "name")[:SUBSCRIBE_PAGE_TAGS]
     )
-    authors = (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(Exists(published.filter(author=OuterRef("pk"))))
-        .order_by("username")
+    authors = with_published_posts(get_user_model().objects.filter(is_active=True), "author").order_by(
+        "username"
     )
     context = {
         "site_feeds": {
