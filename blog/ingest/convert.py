@@ -19,7 +19,7 @@ import re
 import secrets
 from urllib.parse import parse_qs, urlsplit
 
-from bs4 import BeautifulSoup, Comment, NavigableString
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from markdownify import MarkdownConverter, chomp
 
 from blog.markdown import sanitize_html
@@ -161,15 +161,35 @@ def lift_formula_element(element, tex, formulas, marked_display=False):
     element.replace_with(formulas.add(tex, display, is_in_one_line_context(element)))
 
 
-def lift_formulas(soup, formulas):
+def tag_names(soup):
+    """The names of the elements in `soup`, so a pass over tags that are absent can be skipped.
+
+    One walk of the tree: most entries hold no script, MathML, table or frame, and each
+    `find_all` of them costs a walk of its own. "[data-tex]" and ".katex" stand for an element
+    with that attribute or class.
+    """
+    names = set()
+    for element in soup.descendants:
+        if isinstance(element, Tag):
+            names.add(element.name)
+            if "data-tex" in element.attrs:
+                names.add("[data-tex]")
+            if any("katex" in name for name in element.get("class") or ()):
+                names.add(".katex")
+    return names
+
+
+def lift_formulas(soup, formulas, names=None):
     """Replace every formula in `soup` with a placeholder word."""
-    for script in soup.find_all("script"):
+    names = tag_names(soup) if names is None else names
+    for script in soup.find_all("script") if "script" in names else ():
         kind = (script.get("type") or "").lower()
         if kind.startswith("math/tex"):
             script.replace_with(
                 formulas.add(script.get_text(), "mode=display" in kind, is_in_one_line_context(script))
             )
-    for katex in soup.select(".katex-display, .katex"):
+    katex_elements = soup.select(".katex-display, .katex") if ".katex" in names else ()
+    for katex in katex_elements:
         if katex.decomposed or katex.parent is None:
             continue
         tex = annotation_tex(katex)
@@ -178,7 +198,7 @@ def lift_formulas(soup, formulas):
                 class_="katex-display"
             )
             katex.replace_with(formulas.add(tex, bool(display), is_in_one_line_context(katex)))
-    for math in soup.find_all("math"):
+    for math in soup.find_all("math") if "math" in names else ():
         if math.parent is None:
             continue
         tex = annotation_tex(math)
@@ -186,11 +206,11 @@ def lift_formulas(soup, formulas):
             # MathML without TeX: keep what a reader would read rather than lose it.
             tex = " ".join(math.get_text(" ").split())
         math.replace_with(formulas.add(tex, math.get("display") == "block", is_in_one_line_context(math)))
-    for element in soup.find_all(attrs={"data-tex": True}):
+    for element in soup.find_all(attrs={"data-tex": True}) if "[data-tex]" in names else ():
         # Zhihu's <span class="ztext-math" data-tex="…">, whose text is the same TeX again.
         if element.name != "img" and element.parent is not None and element["data-tex"].strip():
             lift_formula_element(element, element["data-tex"], formulas, element.name == "div")
-    for image in soup.find_all("img"):
+    for image in soup.find_all("img") if "img" in names else ():
         tex = image_tex(image)
         if tex is not None and tex.strip():
             lift_formula_element(image, tex, formulas)
@@ -229,9 +249,10 @@ def code_language(element):
     return ""
 
 
-def prepare_code_blocks(soup):
+def prepare_code_blocks(soup, names=None):
     """Give every <pre> a single <code class="language-…"> the sanitizer keeps."""
-    for pre in soup.find_all("pre"):
+    names = tag_names(soup) if names is None else names
+    for pre in soup.find_all("pre") if "pre" in names else ():
         language = code_language(pre)
         text = pre.get_text()
         pre.clear()
@@ -260,18 +281,22 @@ INLINE_WRAPPERS = {
 FALLBACK_CONTAINERS = {"object", "iframe"}
 
 
-def flatten_for_markdown(soup):
+def flatten_for_markdown(soup, names=None):
     """Unwrap what Markdown cannot nest, keeping every word: emphasis or links around blocks,
     tables inside tables, objects and frames around their fallback text; and give every row
     of a table as many cells as its widest row, since cells past the first row's are dropped.
     """
-    for element in soup.find_all(FALLBACK_CONTAINERS):
+    names = tag_names(soup) if names is None else names
+    for element in soup.find_all(FALLBACK_CONTAINERS) if names & FALLBACK_CONTAINERS else ():
         for parameter in element.find_all(["param", "embed"]):
             parameter.decompose()
         element.unwrap()
-    for element in soup.find_all(INLINE_WRAPPERS):
-        if element.find(BLOCK_ELEMENTS) is not None:
-            element.unwrap()
+    if names & INLINE_WRAPPERS and names & BLOCK_ELEMENTS:
+        for element in soup.find_all(INLINE_WRAPPERS):
+            if _holds_a_block(element):
+                element.unwrap()
+    if "table" not in names:
+        return
     for table in soup.find_all("table"):
         if table.find_parent("table") is None:
             continue
@@ -292,6 +317,10 @@ def flatten_for_markdown(soup):
                 row.append(soup.new_tag("td"))
 
 
+def _holds_a_block(element):
+    return any(isinstance(inner, Tag) and inner.name in BLOCK_ELEMENTS for inner in element.descendants)
+
+
 def _row_width(row):
     width = 0
     for cell in row.find_all(["td", "th"], recursive=False):
@@ -300,19 +329,20 @@ def _row_width(row):
     return width
 
 
-def keep_http_links(soup, base_url):
+def keep_http_links(soup, base_url, names=None):
     """Make link and image URLs absolute http(s) URLs; other links become text, other images go.
 
     A fragment ("#note-1") is resolved against the entry's URL too: its anchor is on the
     original page, not in our copy.
     """
-    for link in soup.find_all("a"):
+    names = tag_names(soup) if names is None else names
+    for link in soup.find_all("a") if "a" in names else ():
         url = http_url(link.get("href") or "", base_url) if link.get("href") else ""
         if url:
             link["href"] = url
         else:
             link.attrs.pop("href", None)
-    for image in soup.find_all("img"):
+    for image in soup.find_all("img") if "img" in names else ():
         url = http_url(image.get("src") or "", base_url)
         if url:
             image["src"] = url
@@ -424,10 +454,13 @@ def html_to_markdown(html, base_url=""):
     """
     soup = BeautifulSoup(without_control_characters(html or ""), "html.parser")
     formulas = Formulas()
-    lift_formulas(soup, formulas)
-    prepare_code_blocks(soup)
-    flatten_for_markdown(soup)
-    keep_http_links(soup, base_url)
+    # Taken once, before any pass: no pass adds an element another pass acts on (the <code>
+    # that prepare_code_blocks adds holds only text), so the set may only over-approximate.
+    names = tag_names(soup)
+    lift_formulas(soup, formulas, names)
+    prepare_code_blocks(soup, names)
+    flatten_for_markdown(soup, names)
+    keep_http_links(soup, base_url, names)
     clean = sanitize_html(str(soup))
     markdown = EntryMarkdownConverter().convert(clean)
     # Again at the end: a character reference ("&#27;") only becomes a control character here.
