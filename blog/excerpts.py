@@ -61,6 +61,8 @@ class Atom:
     is_space: bool = False
     is_math: bool = False
     is_separator: bool = False
+    # What plain text shows when it would otherwise be empty (a code line): see atoms_to_text.
+    fallback_text: str | None = None
 
 
 SPACE = Atom(" ", " ", 0.5, is_space=True)
@@ -134,7 +136,7 @@ def _code_atom(block):
     line = next((line.strip() for line in block.text.splitlines() if line.strip()), "")
     if not line:
         return None
-    return Atom(f"<code>{escape(line)}</code>", None, units_of_word(line) + 1)
+    return Atom(f"<code>{escape(line)}</code>", None, units_of_word(line) + 1, fallback_text=line)
 
 
 def _table_atoms(block):
@@ -280,9 +282,17 @@ _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+(?=[，。、；：！？）」』�
 
 def atoms_to_text(atoms, cut):
     """Join atoms into the excerpt's plain text, leaving out what plain text cannot show."""
-    text = "".join(" " if atom.text is None else atom.text for atom in atoms)
-    text = _SPACE_BEFORE_PUNCTUATION.sub("", " ".join(text.split()))
+    text = _joined_text(atom.text for atom in atoms)
+    if not text:
+        # A post that opens with nothing but code: its first line describes it better than
+        # nothing, and an empty description would leave the post looking never excerpted.
+        text = _joined_text(atom.fallback_text for atom in atoms)
     return text + ("…" if cut and text else "")
+
+
+def _joined_text(texts):
+    text = "".join(" " if text is None else text for text in texts)
+    return _SPACE_BEFORE_PUNCTUATION.sub("", " ".join(text.split()))
 
 
 class Excerpt(NamedTuple):

@@ -107,6 +107,7 @@ def test_after_every_kind_of_write_the_catch_up_jobs_find_nothing_to_do(celery_w
         "后来发布的草稿", body="批量发布后也应被索引。", author=author, status=Post.Status.DRAFT
     )
     unpublished = make_post("后来撤下的文章", body="撤下后不应再有文档。", author=author)
+    only_code = make_post("只有代码", body="```python\nimport torch\n```", author=author)
     scheduled = make_post(
         "定时文章", body="到期发布。", author=author, status=Post.Status.SCHEDULED,
         published_at=timezone.now() + timedelta(hours=1),
@@ -119,7 +120,7 @@ def test_after_every_kind_of_write_the_catch_up_jobs_find_nothing_to_do(celery_w
     Post.objects.filter(pk=scheduled.pk).update(published_at=timezone.now() - timedelta(minutes=1))
     Post.objects.publish_due()
     saved.tags.add("新标签")
-    live_ids = {saved.pk, draft.pk, scheduled.pk, batch[0].pk}
+    live_ids = {saved.pk, draft.pk, scheduled.pk, batch[0].pk, only_code.pk}
 
     def caught_up():
         documents = set(SearchDocument.objects.values_list("post_id", flat=True))
@@ -131,6 +132,8 @@ def test_after_every_kind_of_write_the_catch_up_jobs_find_nothing_to_do(celery_w
     assert wait_for(caught_up), "the worker never brought excerpts and documents up to date"
     assert sync_search_index() == {"indexed": 0, "removed": 0}
     assert fill_missing_excerpts() == 0
+    # What the net would select again on every run: a post with no plain-text description.
+    assert not Post.objects.filter(excerpt_text="").exists()
 
 
 def _imports(path):

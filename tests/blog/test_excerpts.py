@@ -197,3 +197,9 @@ def test_a_post_stored_before_outlines_is_excerpted_from_its_html():
     stored = post(body="## 背景\n\n公式 $x$ 很短。")
     stored.outline = {}
     assert excerpt_of(stored).text == "背景 · 公式 $x$ 很短。"
+
+
+def test_a_post_of_only_code_is_described_by_its_first_line():
+    assert text("```python\nimport torch\nprint(torch.__version__)\n```") == "import torch"
+    # Prose, when there is some, is the description; the code stays out of it.
+    assert text("看代码：\n\n```\nprint(1)\n```") == "看代码："
