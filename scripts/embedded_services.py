@@ -56,6 +56,11 @@ def set_aside_older_cluster(data_directory, major_version):
     if found == major_version:
         return
     kept = data_directory.with_name(f"{data_directory.name}-{found}")
+    if kept.exists():
+        raise SystemExit(
+            f"{data_directory} holds PostgreSQL {found} data, which PostgreSQL {major_version} cannot"
+            f" read, and {kept} is taken: move or delete one of them, then try again."
+        )
     data_directory.rename(kept)
     print(
         f"{data_directory} held PostgreSQL {found} data, which PostgreSQL {major_version} cannot read:"
