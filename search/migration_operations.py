@@ -1,11 +1,10 @@
-"""Migration operations for a PostgreSQL that may lack the btree_gin extension.
+"""Migration operations of the replaced search migrations 0002–0006, for a server without btree_gin.
 
-The search index puts plain columns (the series, once the publication time) into the vector's
-GIN index, which needs btree_gin. Managed and packaged PostgreSQL servers ship it, but the
-embedded server of `make run` and `make test` (pgserver) has no contrib extensions at all. There,
-the extension is skipped and each such index covers only the columns GIN indexes natively
-(tsvectors and arrays): searches give the same results, narrowed by series a little slower.
-The migration state always holds the full index, so `makemigrations` sees no difference.
+The old chain put plain columns (the series, once the publication time) into the vector's GIN
+index, which needs btree_gin, and left them out where the server lacked it (the embedded
+server of `make run` and `make test`), so the two had different indexes. Since the squash
+there is one index shape that needs no extension (see search.models and migration 0012);
+only databases still finishing the old chain run these. They go with the replaced files.
 """
 
 import copy

@@ -53,7 +53,7 @@ class SearchDocument(models.Model):
         verbose_name=_("title and tags vector"),
     )
     # Every two lexemes that touch ("silver bullet", "长 上下文"), derived from the vector's
-    # positions by the SQL function search_adjacent_pairs (see migration 0003): a quoted
+    # positions by the SQL function search_adjacent_pairs (see the initial migration): a quoted
     # phrase of two words is one lookup in the GIN index instead of a check of the positions
     # in every candidate's vector. Positionless, never ranked on, never read by a search.
     pairs = models.GeneratedField(
@@ -72,12 +72,12 @@ class SearchDocument(models.Model):
     # The publication time is also what makes a document findable (see search.results): the
     # post's while it is published or scheduled, NULL while it is a draft. Two triggers keep
     # it so in the same transaction as any write of a post or a document, whatever the
-    # writer (migration 0008): writers leave it out, and a value given is overwritten.
+    # writer (migration 0011_visibility_triggers): writers leave it out, and a value given is overwritten.
     published_at = models.DateTimeField(_("publication time"), null=True)
     # The first day of its UTC month as a one-element array, for the GIN index: a span of
-    # time is the overlap with a short list of months, one scan key. btree_gin scans a range
-    # of instants or days as two half-lines, each collecting every document beyond its bound;
-    # the exact bounds are then checked on the few rows the months return.
+    # time is the overlap with a short list of months, one scan key (a range of instants in a
+    # GIN index, through btree_gin, was two half-lines, each collecting every document beyond
+    # its bound); the exact bounds are then checked on the few rows the months return.
     published_months = models.GeneratedField(
         expression=Func(
             Func(Value("month"), TimeInUtc("published_at"), function="date_trunc"),
@@ -94,7 +94,7 @@ class SearchDocument(models.Model):
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        db_index=False,  # in the GIN index below
+        db_index=False,  # checked on the rows the GIN index below returns
     )
     tag_ids = ArrayField(models.BigIntegerField(), verbose_name=_("tag ids"), default=list, blank=True)
     indexed_at = models.DateTimeField(_("indexed"), auto_now=True)
@@ -103,13 +103,15 @@ class SearchDocument(models.Model):
         verbose_name = _("search document")
         verbose_name_plural = _("search documents")
         indexes = [
-            # The heading vector and the copied fields (the month standing for the time) share
-            # the vector's GIN index (btree_gin), so a search narrowed by year, series or tag,
-            # or after a date (the most recent matches), is one index scan. A btree index on any of them alone
-            # would tempt the planner to check @@ on every document it selects, reading each
-            # one's vector, which it believes free.
+            # The vectors and the copied array fields (the month standing for the time) share one
+            # GIN index, so a search narrowed by year or tag, or after a date (the most recent
+            # matches), is one index scan. Every column is one GIN indexes natively: the index
+            # needs no extension, so every server (the embedded one of `make run` included)
+            # builds this same index. The series is checked on the rows the index returns. A
+            # btree index on any copied field alone would tempt the planner to check @@ on every
+            # document it selects, reading each one's vector, which it believes free.
             GinIndex(
-                fields=["vector", "pairs", "head", "published_months", "series", "tag_ids"],
+                fields=["vector", "pairs", "head", "published_months", "tag_ids"],
                 name="search_document_search",
             ),
             # The samples' indexes narrow by year and tag too (array columns, native to GIN):
