@@ -128,14 +128,29 @@ if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Redis has three roles that a deployment may give three servers (each URL falls back to
+# REDIS_URL, so one Redis still runs everything): the Celery broker (CELERY_BROKER_URL,
+# `maxmemory-policy noeviction`: a lost message is lost work), the cache (CACHE_URL, pages and
+# feeds; `allkeys-lru` may evict anything) and state that must not vanish (STATE_REDIS_URL,
+# `noeviction`: the content version, ingest poll locks, rate-limit counters, WebSub's last
+# announcement, pending sign-ups). State keys either expire by themselves or are few.
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+CACHE_URL = os.environ.get("CACHE_URL", "").strip() or REDIS_URL
+STATE_REDIS_URL = os.environ.get("STATE_REDIS_URL", "").strip() or REDIS_URL
 
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": CACHE_URL,
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "inkstone"),
-    }
+    },
+    # Read and written through caches["state"]: the same API as the cache, on the state Redis.
+    "state": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": STATE_REDIS_URL,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "inkstone") + "-state",
+        "TIMEOUT": None,
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -258,13 +273,31 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # Celery: Redis is both broker and result store; tasks are idempotent and take primary keys.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
-CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", REDIS_URL)
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip() or REDIS_URL
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "").strip() or CELERY_BROKER_URL
 CELERY_TASK_IGNORE_RESULT = True
 # A queue name of its own lets a test run or a benchmark share a Redis with other work.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# A task is acknowledged when it ends, so one whose worker dies is run again: every task here
+# re-reads its rows and is idempotent (blog.tasks and search.tasks say why, task by task).
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every task ends within these limits unless it declares its own (ingestion and the full
+# reindex do): at the soft one it may tidy up, at the hard one the worker kills it.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 120)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 150)
+if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_TASK_SOFT_TIME_LIMIT must be above 0 and below CELERY_TASK_TIME_LIMIT "
+        f"(now {CELERY_TASK_SOFT_TIME_LIMIT} and {CELERY_TASK_TIME_LIMIT})."
+    )
+# The full reindex (search.tasks.reindex_all_posts) reads every post: it has limits of its own.
+REINDEX_TASK_SOFT_TIME_LIMIT = env_int("REINDEX_TASK_SOFT_TIME_LIMIT", 3600)
+REINDEX_TASK_TIME_LIMIT = env_int("REINDEX_TASK_TIME_LIMIT", 3660)
+# An unacknowledged task (its worker died) goes back to the queue after this many seconds; it
+# must outlast the longest hard limit, or a task still running would be handed out twice.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
@@ -301,6 +334,11 @@ if not 0 < INGEST_TASK_SOFT_TIME_LIMIT < INGEST_TASK_TIME_LIMIT:
     raise ImproperlyConfigured(
         "INGEST_TASK_SOFT_TIME_LIMIT must be above 0 and below INGEST_TASK_TIME_LIMIT "
         f"(now {INGEST_TASK_SOFT_TIME_LIMIT} and {INGEST_TASK_TIME_LIMIT})."
+    )
+if max(CELERY_TASK_TIME_LIMIT, INGEST_TASK_TIME_LIMIT, REINDEX_TASK_TIME_LIMIT) >= CELERY_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"CELERY_VISIBILITY_TIMEOUT ({CELERY_VISIBILITY_TIMEOUT} s) must be above every task's hard time "
+        "limit, or a task still running would be handed to a second worker."
     )
 if INGEST_TOTAL_TIMEOUT >= INGEST_TASK_SOFT_TIME_LIMIT:
     raise ImproperlyConfigured(

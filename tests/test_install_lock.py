@@ -51,5 +51,5 @@ def test_test_and_tooling_packages_stay_out_of_the_runtime_lock():
 
 def test_packages_in_both_locks_share_one_version():
     runtime, dev = pins("requirements.txt"), pins("requirements-dev.txt")
-    differing = {name: (runtime[name], dev[name]) for name in runtime.keys() & dev.keys() if runtime[name] != dev[name]}
-    assert differing == {}
+    shared = runtime.keys() & dev.keys()
+    assert {name: (runtime[name], dev[name]) for name in shared if runtime[name] != dev[name]} == {}
