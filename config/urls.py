@@ -10,8 +10,11 @@ from accounts.editor_preview import EditorPreviewView
 from accounts.editor_uploads import EditorImageUploadView
 from accounts.feeds import PersonalFeed
 from blog.sitemaps import robots_txt, sitemap_index, sitemap_section
+from config.health import HealthView
 
 urlpatterns = [
+    # For load balancers: 200 or 503, never cached (config/health.py).
+    path("health/", HealthView.as_view(), name="health"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     # markdownx's own URLs are open to anyone; the preview and upload are for staff only.
