@@ -173,8 +173,33 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "staticfiles
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Uploads (avatars, editor images) go through Django's storage API. Local disk under MEDIA_ROOT
+# is the default, served at MEDIA_URL by the site itself (or by an nginx alias, SERVE_MEDIA=false).
+# With MEDIA_BUCKET set they go to that S3-compatible bucket instead (django-storages; any
+# endpoint: AWS, MinIO, Ceph, R2…), which several app servers can share. Credentials come from
+# boto3's usual chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, an instance role…). Uploaded
+# names are random and the files public, so URLs are plain (no signature) and cacheable forever.
+MEDIA_BUCKET = os.environ.get("MEDIA_BUCKET", "").strip()
+if MEDIA_BUCKET:
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_BUCKET,
+            "endpoint_url": os.environ.get("MEDIA_S3_ENDPOINT_URL", "").strip() or None,
+            "region_name": os.environ.get("MEDIA_S3_REGION", "").strip() or None,
+            "location": os.environ.get("MEDIA_S3_PREFIX", "media").strip("/"),
+            # A CDN or the bucket's public host name, without scheme (e.g. media.example.com).
+            "custom_domain": os.environ.get("MEDIA_CUSTOM_DOMAIN", "").strip() or None,
+            "querystring_auth": env_bool("MEDIA_S3_SIGNED_URLS", False),
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+SERVE_MEDIA = env_bool("SERVE_MEDIA", not MEDIA_BUCKET)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
 from django.views.static import serve
 
 from accounts.editor_preview import EditorPreviewView
@@ -37,5 +38,13 @@ urlpatterns = [
     path("", include("blog.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+if settings.SERVE_MEDIA:
+    # Uploads on local disk, in production too: whitenoise only serves files present at start.
+    # Their names are random and never reused, so a copy may be kept for a year. Where nginx
+    # serves MEDIA_ROOT itself (`location /media/ { alias …; }`), set SERVE_MEDIA=false.
+    @cache_control(public=True, max_age=365 * 24 * 3600, immutable=True)
+    def serve_media(request, path):
+        """One uploaded file from MEDIA_ROOT (read per request: tests give each a directory)."""
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+    urlpatterns += [path(settings.MEDIA_URL.strip("/") + "/<path:path>", serve_media, name="media")]
