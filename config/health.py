@@ -20,6 +20,8 @@ from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
 from kombu import Connection
 
+from config.db_routers import REPLICA, replica_configured
+
 # Seconds each network probe may take to connect; the checks run at once, so the whole
 # answer comes within about this (plus the library's margin), below a balancer's usual timeout.
 CONNECT_TIMEOUT = 2
@@ -41,13 +43,16 @@ class Broker(HealthCheck):
 
 def checks():
     """The (name, probe) pairs /health/ runs, built per request from the current settings."""
-    return [
+    named = [
         ("database", Database(alias="default")),
         ("cache", Cache(alias="default")),
         ("state", Cache(alias="state")),
         ("broker", Broker(url=settings.CELERY_BROKER_URL)),
         ("storage", Storage(alias="default")),
     ]
+    if replica_configured():
+        named.insert(1, ("replica", Database(alias=REPLICA)))
+    return named
 
 
 class HealthView(HealthCheckView):

@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Public reads go to the read replica, if any (config.db_routers); before the session.
+    "config.db_routers.ReplicaReadsMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Text PostgreSQL cannot store (a NUL) is a 400 here, before the session or any view sees it.
@@ -125,6 +127,21 @@ DATABASES = {
 }
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://…).")
+# A streaming replica of the primary: public pages read from it (config.db_routers), writes and
+# the reads after them stay on the primary. In tests the replica is a mirror of the test database.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+        test_options={"MIRROR": "default"},
+    )
+    if not DATABASES["replica"]["ENGINE"].endswith("postgresql"):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must point at PostgreSQL (postgres://…).")
+DATABASE_ROUTERS = ["config.db_routers.PrimaryReplicaRouter"]
+# After a client's write, its reads stay on the primary this long (longer than the replica's lag).
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
