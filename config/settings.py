@@ -13,6 +13,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.log_events import logging_config, start_error_reports
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -82,6 +84,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later log line of the request carries its id (config.log_events).
+    "config.log_events.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Public reads go to the read replica, if any (config.db_routers); before the session.
     "config.db_routers.ReplicaReadsMiddleware",
@@ -407,12 +411,21 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 # Excerpt length in display units: a CJK character is 1, a Latin word half its length rounded up.
 EXCERPT_BUDGET_UNITS = env_int("EXCERPT_BUDGET_UNITS", 280)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-}
+# One line per event on stderr with time, level, logger and request id (config.log_events);
+# LOG_FORMAT=json writes each as a JSON object. Celery's processes log the same way.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}.")
+LOGGING = logging_config(os.environ.get("LOG_LEVEL", "INFO"), LOG_FORMAT)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Errors of the site and the workers go to Sentry (or a Sentry-compatible service) when set.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "").strip()
+if SENTRY_DSN:
+    start_error_reports(
+        SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
 
 # Feeds (blog.feeds) and sitemaps: how many newest posts a feed shows; how long a built feed or
 # sitemap may sit in Redis (it is keyed by the content version, so a visible change replaces it
