@@ -348,6 +348,22 @@ CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Beat through celery-redbeat: the schedule and each entry's last run live on the state Redis,
+# so a restarted beat neither repeats nor forgets a run; any number of beat processes may run
+# (one per host) and only the holder of a lock sends tasks. The lock expires
+# CELERY_REDBEAT_LOCK_TIMEOUT seconds after its holder stops renewing it (killed, host lost);
+# then another beat takes over.
+CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+CELERY_REDBEAT_REDIS_URL = STATE_REDIS_URL
+CELERY_REDBEAT_REDIS_OPTIONS = {}
+CELERY_REDBEAT_KEY_PREFIX = os.environ.get("CELERY_REDBEAT_KEY_PREFIX", "inkstone-beat:")
+CELERY_BEAT_MAX_LOOP_INTERVAL = env_int("CELERY_BEAT_MAX_LOOP_INTERVAL", 5)
+CELERY_REDBEAT_LOCK_TIMEOUT = env_int("CELERY_REDBEAT_LOCK_TIMEOUT", 30)
+if CELERY_REDBEAT_LOCK_TIMEOUT <= CELERY_BEAT_MAX_LOOP_INTERVAL:
+    raise ImproperlyConfigured(
+        "CELERY_REDBEAT_LOCK_TIMEOUT must be above CELERY_BEAT_MAX_LOOP_INTERVAL, or the lock "
+        "would lapse between two renewals and two beats would both send."
+    )
 CELERY_BEAT_SCHEDULE = {
     "publish-due-posts": {"task": "blog.tasks.publish_due_posts", "schedule": crontab()},
     "poll-due-sources": {"task": "blog.tasks.poll_due_sources", "schedule": crontab()},
