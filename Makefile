@@ -37,7 +37,7 @@ upgrade-package: $(BIN)/.installed-dev
 	$(PIP_COMPILE) --upgrade-package "$(P)" --output-file requirements.txt requirements/base.in
 	$(PIP_COMPILE) --upgrade-package "$(P)" --output-file requirements-dev.txt requirements/dev.in
 
-## make check-locks: both locks into a fresh virtualenv with --require-hashes (about 90 s).
+## make check-locks: both locks into a fresh virtualenv with --require-hashes (one and a half to four minutes here).
 check-locks:
 	$(PYTHON) scripts/check_locks.py
 
