@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
 from django.views.static import serve
@@ -45,6 +46,9 @@ if settings.SERVE_MEDIA:
     @cache_control(public=True, max_age=365 * 24 * 3600, immutable=True)
     def serve_media(request, path):
         """One uploaded file from MEDIA_ROOT (read per request: tests give each a directory)."""
-        return serve(request, path, document_root=settings.MEDIA_ROOT)
+        try:
+            return serve(request, path, document_root=settings.MEDIA_ROOT)
+        except OSError:  # a name the file system refuses (too long…) names no upload
+            raise Http404(path) from None
 
     urlpatterns += [path(settings.MEDIA_URL.strip("/") + "/<path:path>", serve_media, name="media")]

@@ -128,6 +128,7 @@ def test_local_uploads_are_served_by_the_site_with_a_long_cache(client, settings
     assert "immutable" in response["Cache-Control"]
     assert Image.open(BytesIO(b"".join(response.streaming_content))).size == (40, 30)
     assert client.get("/media/uploads/nothing-here.png").status_code == 404
+    assert client.get("/media/" + "x" * 300).status_code == 404  # longer than a file name may be
 
 
 def test_production_settings_choose_the_bucket_from_the_environment():
