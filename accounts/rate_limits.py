@@ -13,7 +13,11 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.utils.connection import ConnectionProxy
+
+# Counters live on the state Redis: a cache under memory pressure must not forget a guesser.
+state = ConnectionProxy(caches, "state")
 
 
 def counted_address(ip):
@@ -66,7 +70,7 @@ class Limit:
 
     def exceeded(self, ip, account=""):
         """True when the address or the account has used up its attempts in the current window."""
-        counts = cache.get_many([key for key, _limit in self._keys(ip, account)])
+        counts = state.get_many([key for key, _limit in self._keys(ip, account)])
         return any(counts.get(key, 0) >= limit for key, limit in self._keys(ip, account))
 
     def record(self, ip, account=""):
@@ -74,11 +78,11 @@ class Limit:
         every limit (False: this attempt is one too many)."""
         within = True
         for key, limit in self._keys(ip, account):
-            cache.add(key, 0, timeout=self.window)
+            state.add(key, 0, timeout=self.window)
             try:
-                count = cache.incr(key)
+                count = state.incr(key)
             except ValueError:  # expired between add and incr: this attempt starts a new window
-                cache.add(key, 1, timeout=self.window)
+                state.add(key, 1, timeout=self.window)
                 count = 1
             within = within and count <= limit
         return within
@@ -86,7 +90,7 @@ class Limit:
     def clear_account(self, account):
         """Forget the account's attempts (after a successful login or a password reset)."""
         if account and self.per_account_setting:
-            cache.delete(self._key("account", counted_account(account)))
+            state.delete(self._key("account", counted_account(account)))
 
 
 FAILED_LOGINS = Limit("login", "LOGIN_FAILURES_PER_IP", "LOGIN_FAILURES_PER_ACCOUNT")

@@ -20,11 +20,15 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.connection import ConnectionProxy
+
+# Pending sign-ups live on the state Redis, so a mailed link works until it expires.
+state = ConnectionProxy(caches, "state")
 
 
 class SignUpLinkInvalid(Exception):
@@ -79,7 +83,7 @@ def start_sign_up(email, password, *, origin, next_url=""):
         return
     token = secrets.token_urlsafe(32)
     pending = {"email": email, "password_hash": password_hash, "next_url": next_url}
-    cache.set(_pending_key(token), pending, timeout=settings.SIGN_UP_LINK_MAX_AGE)
+    state.set(_pending_key(token), pending, timeout=settings.SIGN_UP_LINK_MAX_AGE)
     context.update(
         finish_url=origin + reverse("accounts:sign_up_finish", kwargs={"token": token}),
         hours=max(1, settings.SIGN_UP_LINK_MAX_AGE // 3600),
@@ -95,7 +99,7 @@ def _send(email, template, context):
 
 def pending_sign_up(token):
     """Return the PendingSignUp of `token`, or raise SignUpLinkInvalid."""
-    pending = cache.get(_pending_key(token))
+    pending = state.get(_pending_key(token))
     if pending is None:
         raise SignUpLinkInvalid
     return PendingSignUp(**pending)
@@ -118,7 +122,7 @@ def finish_sign_up(token, password):
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"sign-up:{pending.email.lower()}"])
         if email_in_use(pending.email):
-            cache.delete(_pending_key(token))
+            state.delete(_pending_key(token))
             raise SignUpAddressTaken
         for _attempt in range(3):
             try:
@@ -133,5 +137,5 @@ def finish_sign_up(token, password):
                 continue
         else:  # pragma: no cover
             raise IntegrityError("no free reader username after three tries")
-    cache.delete(_pending_key(token))
+    state.delete(_pending_key(token))
     return user

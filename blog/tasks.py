@@ -23,13 +23,15 @@ INGEST_TIME_LIMITS = {
 }
 
 
-@shared_task
+# Excerpt tasks are acknowledged late (run again if their worker dies): each recomputes the
+# excerpt from the stored HTML and writes it over the old one, so a second run stores the same.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def generate_excerpt(post_id):
     """Store the excerpt of post `post_id`; a missing post (deleted meanwhile) is not an error."""
     return generate_excerpts([post_id])
 
 
-@shared_task
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def generate_excerpts(post_ids):
     """Store the excerpts of posts `post_ids` (a batch from ingestion); returns how many changed.
 
@@ -38,7 +40,7 @@ def generate_excerpts(post_ids):
     return store_excerpts(Post.objects.filter(pk__in=post_ids).only(*EXCERPT_FIELDS))
 
 
-@shared_task
+@shared_task(acks_late=True)
 def fill_missing_excerpts(limit=500):
     """Excerpt posts that have none, e.g. when a worker died between a commit and its task.
 
@@ -61,7 +63,11 @@ def publish_due_posts():
     return Post.objects.publish_due()
 
 
-@shared_task(**INGEST_TIME_LIMITS)
+# Ingestion is acknowledged late too. Running poll_due_sources twice enqueues nothing twice
+# (the claim under SKIP LOCKED); running ingest_source twice stores nothing twice: entries are
+# upserted by (source, guid), the poll lock keeps a second poll of the source from overlapping,
+# and a killed poll leaves no half-made post (each batch is one transaction).
+@shared_task(acks_late=True, **INGEST_TIME_LIMITS)
 def poll_due_sources():
     """Enqueue a poll for every due source; returns how many were enqueued.
 
@@ -78,7 +84,7 @@ def poll_due_sources():
     return len(due)
 
 
-@shared_task(**INGEST_TIME_LIMITS)
+@shared_task(acks_late=True, reject_on_worker_lost=True, **INGEST_TIME_LIMITS)
 def ingest_source(source_id):
     """Poll one source and store its new or changed entries; returns a one-line summary."""
     result = poll_source(source_id)

@@ -13,14 +13,18 @@ import urllib.request
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.connection import ConnectionProxy
 
 from .absolute_urls import absolute_url
 from .models import Post
 from .page_cache import content_version
+
+# The last announcement lives on the state Redis: evicted, every feed would be announced again.
+state = ConnectionProxy(caches, "state")
 
 STATE_KEY = "websub:announced"
 # Past this many changed posts (a bulk edit), only the site-wide feeds are announced.
@@ -88,12 +92,12 @@ def feeds_to_announce():
     if not settings.WEBSUB_HUB:
         return []
     version = content_version()
-    announced = cache.get(STATE_KEY)
+    announced = state.get(STATE_KEY)
     if announced is not None and announced["version"] == version:
         return []
     now = timezone.now()
     urls = feeds_changed_since(announced["at"] if announced else None)
-    cache.set(STATE_KEY, {"version": version, "at": now}, timeout=None)
+    state.set(STATE_KEY, {"version": version, "at": now}, timeout=None)
     return urls
 
 

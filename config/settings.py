@@ -13,6 +13,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.log_events import logging_config, start_error_reports
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -82,7 +84,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later log line of the request carries its id (config.log_events).
+    "config.log_events.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Public reads go to the read replica, if any (config.db_routers); before the session.
+    "config.db_routers.ReplicaReadsMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Text PostgreSQL cannot store (a NUL) is a 400 here, before the session or any view sees it.
@@ -125,17 +131,47 @@ DATABASES = {
 }
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://…).")
+# A streaming replica of the primary: public pages read from it (config.db_routers), writes and
+# the reads after them stay on the primary. In tests the replica is a mirror of the test database.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+        test_options={"MIRROR": "default"},
+    )
+    if not DATABASES["replica"]["ENGINE"].endswith("postgresql"):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must point at PostgreSQL (postgres://…).")
+DATABASE_ROUTERS = ["config.db_routers.PrimaryReplicaRouter"]
+# After a client's write, its reads stay on the primary this long (longer than the replica's lag).
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Redis has three roles that a deployment may give three servers (each URL falls back to
+# REDIS_URL, so one Redis still runs everything): the Celery broker (CELERY_BROKER_URL,
+# `maxmemory-policy noeviction`: a lost message is lost work), the cache (CACHE_URL, pages and
+# feeds; `allkeys-lru` may evict anything) and state that must not vanish (STATE_REDIS_URL,
+# `noeviction`: the content version, ingest poll locks, rate-limit counters, WebSub's last
+# announcement, pending sign-ups). State keys either expire by themselves or are few.
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+CACHE_URL = os.environ.get("CACHE_URL", "").strip() or REDIS_URL
+STATE_REDIS_URL = os.environ.get("STATE_REDIS_URL", "").strip() or REDIS_URL
 
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": CACHE_URL,
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "inkstone"),
-    }
+    },
+    # Read and written through caches["state"]: the same API as the cache, on the state Redis.
+    "state": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": STATE_REDIS_URL,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "inkstone") + "-state",
+        "TIMEOUT": None,
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -158,8 +194,33 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "staticfiles
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Uploads (avatars, editor images) go through Django's storage API. Local disk under MEDIA_ROOT
+# is the default, served at MEDIA_URL by the site itself (or by an nginx alias, SERVE_MEDIA=false).
+# With MEDIA_BUCKET set they go to that S3-compatible bucket instead (django-storages; any
+# endpoint: AWS, MinIO, Ceph, R2…), which several app servers can share. Credentials come from
+# boto3's usual chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, an instance role…). Uploaded
+# names are random and the files public, so URLs are plain (no signature) and cacheable forever.
+MEDIA_BUCKET = os.environ.get("MEDIA_BUCKET", "").strip()
+if MEDIA_BUCKET:
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_BUCKET,
+            "endpoint_url": os.environ.get("MEDIA_S3_ENDPOINT_URL", "").strip() or None,
+            "region_name": os.environ.get("MEDIA_S3_REGION", "").strip() or None,
+            "location": os.environ.get("MEDIA_S3_PREFIX", "media").strip("/"),
+            # A CDN or the bucket's public host name, without scheme (e.g. media.example.com).
+            "custom_domain": os.environ.get("MEDIA_CUSTOM_DOMAIN", "").strip() or None,
+            "querystring_auth": env_bool("MEDIA_S3_SIGNED_URLS", False),
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+SERVE_MEDIA = env_bool("SERVE_MEDIA", not MEDIA_BUCKET)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -235,6 +296,8 @@ CONTENT_SECURITY_POLICY = {
 # Production hardening; each can be relaxed from the environment (e.g. behind a TLS proxy
 # that already redirects, set SECURE_SSL_REDIRECT=false).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer probes each instance over plain HTTP; a redirect would read as "down".
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
@@ -258,15 +321,49 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # Celery: Redis is both broker and result store; tasks are idempotent and take primary keys.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
-CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", REDIS_URL)
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip() or REDIS_URL
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "").strip() or CELERY_BROKER_URL
 CELERY_TASK_IGNORE_RESULT = True
 # A queue name of its own lets a test run or a benchmark share a Redis with other work.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# A task is acknowledged when it ends, so one whose worker dies is run again: every task here
+# re-reads its rows and is idempotent (blog.tasks and search.tasks say why, task by task).
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every task ends within these limits unless it declares its own (ingestion and the full
+# reindex do): at the soft one it may tidy up, at the hard one the worker kills it.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 120)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 150)
+if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_TASK_SOFT_TIME_LIMIT must be above 0 and below CELERY_TASK_TIME_LIMIT "
+        f"(now {CELERY_TASK_SOFT_TIME_LIMIT} and {CELERY_TASK_TIME_LIMIT})."
+    )
+# The full reindex (search.tasks.reindex_all_posts) reads every post: it has limits of its own.
+REINDEX_TASK_SOFT_TIME_LIMIT = env_int("REINDEX_TASK_SOFT_TIME_LIMIT", 3600)
+REINDEX_TASK_TIME_LIMIT = env_int("REINDEX_TASK_TIME_LIMIT", 3660)
+# An unacknowledged task (its worker died) goes back to the queue after this many seconds; it
+# must outlast the longest hard limit, or a task still running would be handed out twice.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Beat through celery-redbeat: the schedule and each entry's last run live on the state Redis,
+# so a restarted beat neither repeats nor forgets a run; any number of beat processes may run
+# (one per host) and only the holder of a lock sends tasks. The lock expires
+# CELERY_REDBEAT_LOCK_TIMEOUT seconds after its holder stops renewing it (killed, host lost);
+# then another beat takes over.
+CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+CELERY_REDBEAT_REDIS_URL = STATE_REDIS_URL
+CELERY_REDBEAT_REDIS_OPTIONS = {}
+CELERY_REDBEAT_KEY_PREFIX = os.environ.get("CELERY_REDBEAT_KEY_PREFIX", "inkstone-beat:")
+CELERY_BEAT_MAX_LOOP_INTERVAL = env_int("CELERY_BEAT_MAX_LOOP_INTERVAL", 5)
+CELERY_REDBEAT_LOCK_TIMEOUT = env_int("CELERY_REDBEAT_LOCK_TIMEOUT", 30)
+if CELERY_REDBEAT_LOCK_TIMEOUT <= CELERY_BEAT_MAX_LOOP_INTERVAL:
+    raise ImproperlyConfigured(
+        "CELERY_REDBEAT_LOCK_TIMEOUT must be above CELERY_BEAT_MAX_LOOP_INTERVAL, or the lock "
+        "would lapse between two renewals and two beats would both send."
+    )
 CELERY_BEAT_SCHEDULE = {
     "publish-due-posts": {"task": "blog.tasks.publish_due_posts", "schedule": crontab()},
     "poll-due-sources": {"task": "blog.tasks.poll_due_sources", "schedule": crontab()},
@@ -302,6 +399,11 @@ if not 0 < INGEST_TASK_SOFT_TIME_LIMIT < INGEST_TASK_TIME_LIMIT:
         "INGEST_TASK_SOFT_TIME_LIMIT must be above 0 and below INGEST_TASK_TIME_LIMIT "
         f"(now {INGEST_TASK_SOFT_TIME_LIMIT} and {INGEST_TASK_TIME_LIMIT})."
     )
+if max(CELERY_TASK_TIME_LIMIT, INGEST_TASK_TIME_LIMIT, REINDEX_TASK_TIME_LIMIT) >= CELERY_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"CELERY_VISIBILITY_TIMEOUT ({CELERY_VISIBILITY_TIMEOUT} s) must be above every task's hard time "
+        "limit, or a task still running would be handed to a second worker."
+    )
 if INGEST_TOTAL_TIMEOUT >= INGEST_TASK_SOFT_TIME_LIMIT:
     raise ImproperlyConfigured(
         f"INGEST_TOTAL_TIMEOUT ({INGEST_TOTAL_TIMEOUT:g} s) must be below INGEST_TASK_SOFT_TIME_LIMIT "
@@ -325,12 +427,21 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 # Excerpt length in display units: a CJK character is 1, a Latin word half its length rounded up.
 EXCERPT_BUDGET_UNITS = env_int("EXCERPT_BUDGET_UNITS", 280)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-}
+# One line per event on stderr with time, level, logger and request id (config.log_events);
+# LOG_FORMAT=json writes each as a JSON object. Celery's processes log the same way.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}.")
+LOGGING = logging_config(os.environ.get("LOG_LEVEL", "INFO"), LOG_FORMAT)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Errors of the site and the workers go to Sentry (or a Sentry-compatible service) when set.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "").strip()
+if SENTRY_DSN:
+    start_error_reports(
+        SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
 
 # Feeds (blog.feeds) and sitemaps: how many newest posts a feed shows; how long a built feed or
 # sitemap may sit in Redis (it is keyed by the content version, so a visible change replaces it

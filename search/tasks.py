@@ -6,6 +6,7 @@ catches up after the post's commit and a search page cached in between would be 
 """
 
 from celery import shared_task
+from django.conf import settings
 
 from blog.models import Post
 from blog.page_cache import bump_content_version_on_commit
@@ -38,7 +39,9 @@ def index_posts_with_tag(tag_id):
     bump_content_version_on_commit()
 
 
-@shared_task
+@shared_task(
+    soft_time_limit=settings.REINDEX_TASK_SOFT_TIME_LIMIT, time_limit=settings.REINDEX_TASK_TIME_LIMIT
+)
 def reindex_all_posts():
     """Rebuild every document, e.g. after the domain dictionary changed; returns how many."""
     get_segmenter(recheck=True)  # the new dictionary, before the first document

@@ -22,7 +22,10 @@ def isolated_settings(settings, tmp_path):
     settings.PAGE_CACHE_SECONDS = 0
     # A key prefix per test: cached pages and the content version never leak between tests.
     prefix = f"inkstone-test-{uuid.uuid4().hex}"
-    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": prefix}}
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": prefix},
+        "state": {**settings.CACHES["state"], "KEY_PREFIX": prefix + "-state"},
+    }
 
 
 @pytest.fixture

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.connection import ConnectionProxy
 
 from blog.models import Source
 
@@ -17,6 +18,9 @@ from .fetch import FetchError, fetch
 from .parse import parse_feed
 from .sources import DiscoveredFeed
 from .store import IngestReport, store_entries
+
+# Poll locks live on the state Redis: a cache evicting one would let two polls of a source overlap.
+state = ConnectionProxy(caches, "state")
 
 # The poll lock outlives the task's hard time limit by this much: by then the worker that held
 # it has finished or been killed (Celery checks its limits about once a second).
@@ -53,18 +57,18 @@ def acquire_poll_lock(source_id):
     """Take the poll lock of `source_id`: a token to release it with, or None if it is held."""
     expires = time.time() + lock_seconds()
     token = f"{secrets.token_hex(8)} {expires:.0f}"
-    return token if cache.add(lock_key(source_id), token, timeout=lock_seconds()) else None
+    return token if state.add(lock_key(source_id), token, timeout=lock_seconds()) else None
 
 
 def release_poll_lock(source_id, token):
     """Release the lock if it is still ours (it may have expired and been taken since)."""
-    if cache.get(lock_key(source_id)) == token:
-        cache.delete(lock_key(source_id))
+    if state.get(lock_key(source_id)) == token:
+        state.delete(lock_key(source_id))
 
 
 def lock_expires_at(source_id):
     """When the current holder's lock on `source_id` runs out, or None if nobody holds it."""
-    token = cache.get(lock_key(source_id)) or ""
+    token = state.get(lock_key(source_id)) or ""
     try:
         return datetime.fromtimestamp(int(token.split()[1]), tz=UTC)
     except (IndexError, ValueError):

@@ -272,9 +272,9 @@ def test_two_concurrent_ingests_of_one_source_never_duplicate(httpserver):
 def test_a_source_being_polled_is_not_polled_again(httpserver):
     url = serve(httpserver, rss(entries(1)).encode())
     source = source_for(url)
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.add(f"ingest-lock:{source.pk}", "someone else", timeout=60)
+    caches["state"].add(f"ingest-lock:{source.pk}", "someone else", timeout=60)
     assert poll_source(source.pk).status == "skipped"
     assert not Post.objects.exists()
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 import redis
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import timezone
 
 from blog.ingest.poll import LOCK_MARGIN_SECONDS, acquire_poll_lock, lock_key, poll_source
@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 
 def lock_ttl(source_id, settings):
     """Seconds Redis still keeps the poll lock of `source_id` (-2: no such key)."""
-    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
-    return client.ttl(cache.make_and_validate_key(lock_key(source_id)))
+    client = redis.Redis.from_url(settings.CACHES["state"]["LOCATION"])
+    return client.ttl(caches["state"].make_and_validate_key(lock_key(source_id)))
 
 
 def test_the_lock_lives_as_long_as_the_tasks_hard_limit_plus_a_margin(settings):

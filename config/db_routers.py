@@ -1,0 +1,110 @@
+"""Reads of public pages go to the read replica; writes, and every read after one, to the primary.
+
+With DATABASE_REPLICA_URL set, settings add a `replica` alias. The router sends a read there
+only while the current request is a public read: a GET or HEAD of the timeline, a post, tag,
+series, author, archive, search or feed page (the `blog` and `search` URL namespaces, and the
+sitemaps), made by a client that has not just written. Everything else reads the primary:
+the admin, readers' own pages, Celery tasks and commands (they run right after a commit and
+must see it), and any read inside a transaction on the primary.
+
+"Just written" has two scopes. Within a request, the first write (any `db_for_write`: a save,
+a session, `select_for_update`) pins the rest of the request to the primary. Across requests,
+a POST (or PUT, PATCH, DELETE) that wrote sets a short-lived cookie, so the page its redirect
+leads to, and the next few, read the primary until the replica has surely caught up
+(REPLICA_PIN_SECONDS). The cookie carries no secret: a client that forges it only reads the
+primary. Search's raw SQL asks `router.db_for_read(SearchDocument)` and so follows the same rule.
+"""
+
+import contextvars
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
+
+REPLICA = "replica"
+PIN_COOKIE = "inkstone_primary"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# The public reads: every view of these URL namespaces, and these top-level URL names.
+PUBLIC_NAMESPACES = frozenset({"blog", "search"})
+PUBLIC_URL_NAMES = frozenset({"sitemap_index", "sitemap_section", "robots_txt"})
+
+# "primary" (the default: outside a request, or a request that may not use the replica),
+# "replica" (a public read), or "wrote" (this request wrote: the primary from now on).
+_reads = contextvars.ContextVar("inkstone_reads", default="primary")
+
+
+def replica_configured():
+    """True when a `replica` database alias exists (DATABASE_REPLICA_URL, or a test's mirror)."""
+    return REPLICA in connections.settings
+
+
+def pin_to_primary():
+    """Send the rest of this request's reads to the primary (it has written, or is about to)."""
+    _reads.set("wrote")
+
+
+def is_public_read(request):
+    """True for a GET/HEAD of a public page by a client without the recent-write cookie."""
+    match = request.resolver_match
+    return (
+        request.method in SAFE_METHODS
+        and PIN_COOKIE not in request.COOKIES
+        and match is not None
+        and (match.namespace in PUBLIC_NAMESPACES or match.url_name in PUBLIC_URL_NAMES)
+    )
+
+
+class PrimaryReplicaRouter:
+    """Route reads to `replica` during a public read, everything else to `default`."""
+
+    def db_for_read(self, model, **hints):
+        if (
+            _reads.get() == "replica"
+            and replica_configured()
+            and not connections[DEFAULT_DB_ALIAS].in_atomic_block
+        ):
+            return REPLICA
+        return DEFAULT_DB_ALIAS
+
+    def db_for_write(self, model, **hints):
+        pin_to_primary()
+        return DEFAULT_DB_ALIAS
+
+    def allow_relation(self, obj1, obj2, **hints):
+        # Both aliases hold the same rows: an object read from one may point at one from the other.
+        return {obj1._state.db, obj2._state.db} <= {DEFAULT_DB_ALIAS, REPLICA, None}
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        # The replica follows the primary through streaming replication; nothing migrates it.
+        return db == DEFAULT_DB_ALIAS
+
+
+class ReplicaReadsMiddleware:
+    """Mark each request as a public read or not, and remember a client's recent write.
+
+    Placed before the session middleware, so a session saved at the end of a request counts
+    as that request's write.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _reads.set("primary")
+        try:
+            response = self.get_response(request)
+            if request.method not in SAFE_METHODS and _reads.get() == "wrote" and replica_configured():
+                response.set_cookie(
+                    PIN_COOKIE,
+                    "1",
+                    max_age=settings.REPLICA_PIN_SECONDS,
+                    secure=settings.SESSION_COOKIE_SECURE,
+                    httponly=True,
+                    samesite="Lax",
+                )
+            return response
+        finally:
+            _reads.reset(token)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if _reads.get() == "primary" and is_public_read(request):
+            _reads.set("replica")
