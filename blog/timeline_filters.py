@@ -34,6 +34,8 @@ POST_LANGUAGE_OF_VALUE = {
     "zh": Post.Language.CHINESE,
 }
 LANGUAGE_CHOICES = [("zh-hans", _("Chinese")), ("en", _("English"))]
+# The value the control writes for each post language, so "?language=zh" selects "zh-hans".
+CONTROL_VALUE_OF_LANGUAGE = {Post.Language.CHINESE: "zh-hans", Post.Language.ENGLISH: "en"}
 LANGUAGE_NAMES = {Post.Language.CHINESE: _("Chinese"), Post.Language.ENGLISH: _("English")}
 # How many tags the control lists (the most used first); any tag is still reachable by URL.
 CONTROL_TAGS = 40
@@ -130,6 +132,8 @@ class TimelineFilter:
         for name in CONTROL_FILTERS:
             options = list(choices[name])
             value = self.values.get(name, "")
+            if name == "language":
+                value = CONTROL_VALUE_OF_LANGUAGE.get(POST_LANGUAGE_OF_VALUE.get(value.lower()), value)
             if value and value not in {option for option, _label in options}:
                 options.append((value, titles[name]))
             fields.append(FilterField(name=name, label=LABELS[name], value=value, options=options))

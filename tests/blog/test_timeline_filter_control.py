@@ -93,6 +93,13 @@ def test_the_control_shows_the_active_choices_and_keeps_the_other_filters(client
     ]
 
 
+@pytest.mark.parametrize(("value", "shown"), [("zh", "zh-hans"), ("ZH-Hans", "zh-hans"), ("EN", "en")])
+def test_the_control_selects_a_language_however_the_url_spells_it(client, value, shown):
+    form = control(client.get("/", {"language": value}))
+    assert selected(form, "language") == shown
+    assert len(options(form, "language")) == 3  # all, Chinese, English: no duplicate
+
+
 def test_the_control_names_nothing_readers_cannot_see(client, two_languages):
     hidden_series = make_series("未发表的系列", slug="wei-fa-biao")
     make_post("草稿", status=Post.Status.DRAFT, tags=["秘密标签"], series=hidden_series)
