@@ -38,12 +38,16 @@ HEADER_LINES_JS = """() => Array.from(document.querySelectorAll('.site-header a,
   })"""
 
 
-def logged_in_page(new_page, live_server, user, viewport):
+# The Chinese UI, whose two-character links are the ones that broke ("最/新"), and the English
+# one, whose links are longer: a link of each that shows the logged-in header is there.
+LOCALES = {"zh-CN": ("最新", "退出登录"), "en-US": ("Latest", "Log out")}
+
+
+def logged_in_page(new_page, live_server, user, viewport, locale):
     """A page whose browser carries `user`'s session cookie (logged in as by the login form)."""
     client = Client()
     client.force_login(user)
-    # The Chinese UI, whose two-character links are the ones that broke ("最/新").
-    page, problems = new_page(viewport=viewport, locale="zh-CN")
+    page, problems = new_page(viewport=viewport, locale=locale)
     page.context.add_cookies(
         [
             {
@@ -56,12 +60,13 @@ def logged_in_page(new_page, live_server, user, viewport):
     return page, problems
 
 
+@pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("width", WIDTHS)
-def test_logged_in_header_keeps_every_link_on_one_line_on_every_page(new_page, live_server, width):
+def test_logged_in_header_keeps_every_link_on_one_line_on_every_page(new_page, live_server, width, locale):
     editor = make_user("editor", first_name="编辑", is_staff=True)
     series = make_series("检索系列", slug="jian-suo")
     post = make_post("倒排索引入门", author=editor, tags=["搜索"], series=series)
-    page, problems = logged_in_page(new_page, live_server, editor, WIDTHS[width])
+    page, problems = logged_in_page(new_page, live_server, editor, WIDTHS[width], locale)
     paths = [
         "/",
         post.get_absolute_url(),
@@ -76,7 +81,7 @@ def test_logged_in_header_keeps_every_link_on_one_line_on_every_page(new_page, l
     for path in paths:
         page.goto(path)
         lines = dict(page.evaluate(HEADER_LINES_JS))
-        assert "最新" in lines and "退出登录" in lines, f"{path}: not the logged-in Chinese header: {lines}"
+        assert all(text in lines for text in LOCALES[locale]), f"{path}: not the logged-in header: {lines}"
         wrapped = {text: count for text, count in lines.items() if count != 1}
         assert not wrapped, f"{path} at {width}: header links broken across lines: {wrapped}"
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
@@ -85,7 +90,7 @@ def test_logged_in_header_keeps_every_link_on_one_line_on_every_page(new_page, l
     header_height = page.locator(".site-header").bounding_box()["height"]
     # Whole groups may wrap on a phone, but the header never becomes a column of characters.
     assert header_height < (80 if width == "desktop" else 240), header_height
-    save_screenshot(page, f"reader-header-logged-in-{WIDTHS[width]['width']}")
+    save_screenshot(page, f"reader-header-logged-in-{WIDTHS[width]['width']}-{locale}")
     problems.assert_none()
 
 
