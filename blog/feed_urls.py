@@ -1,21 +1,25 @@
 """URLs of the feeds and the Subscribe page (included by blog.urls, so names are "blog:…").
 
-Each scope has an Atom and an RSS twin; the site-wide feed also comes as JSON Feed.
+Every scope (the whole site, a tag, a series, an author) comes in every format of
+blog.feeds.FEED_FORMATS, named "blog:<scope>_feed_<format>", at "<scope page>/feed.<format>".
 """
 
 from django.urls import path
 
-from .feeds import AuthorFeed, LatestPostsFeed, SeriesFeed, TagFeed, subscribe
+from .feeds import FEED_FORMATS, AuthorFeed, LatestPostsFeed, SeriesFeed, TagFeed, subscribe
+
+SCOPES = [
+    ("latest", "feeds/latest", LatestPostsFeed),
+    ("tag", "tags/<slug:slug>/feed", TagFeed),
+    ("series", "series/<slug:slug>/feed", SeriesFeed),
+    ("author", "authors/<str:username>/feed", AuthorFeed),
+]
 
 urlpatterns = [
-    path("feeds/latest.atom", LatestPostsFeed("atom"), name="latest_feed_atom"),
-    path("feeds/latest.rss", LatestPostsFeed("rss"), name="latest_feed_rss"),
-    path("feeds/latest.json", LatestPostsFeed("json"), name="latest_feed_json"),
-    path("tags/<slug:slug>/feed.atom", TagFeed("atom"), name="tag_feed_atom"),
-    path("tags/<slug:slug>/feed.rss", TagFeed("rss"), name="tag_feed_rss"),
-    path("series/<slug:slug>/feed.atom", SeriesFeed("atom"), name="series_feed_atom"),
-    path("series/<slug:slug>/feed.rss", SeriesFeed("rss"), name="series_feed_rss"),
-    path("authors/<str:username>/feed.atom", AuthorFeed("atom"), name="author_feed_atom"),
-    path("authors/<str:username>/feed.rss", AuthorFeed("rss"), name="author_feed_rss"),
+    *(
+        path(f"{route}.{feed_format}", feed_class(feed_format), name=f"{scope}_feed_{feed_format}")
+        for scope, route, feed_class in SCOPES
+        for feed_format in FEED_FORMATS
+    ),
     path("subscribe/", subscribe, name="subscribe"),
 ]

@@ -3,7 +3,9 @@
 One base class, PostFeed, built on django.contrib.syndication, says what an item is; each scope
 (LatestPostsFeed, TagFeed, SeriesFeed, AuthorFeed) only says which published posts it holds and
 what the feed is called. The format is chosen per URL: PostFeed("atom"), PostFeed("rss"),
-PostFeed("json"), so the twins cannot drift apart.
+PostFeed("json"), so the three cannot drift apart. Every scope comes in every format
+(FEED_FORMATS); `feed_links` is the one list of them that pages advertise with
+<link rel="alternate"> and the Subscribe page shows.
 
 Reader apps run no script and drop stylesheets, so an item's content is the inline-styled render
 of the body (render_markdown(..., inline_styles=True)) with formulas as MathML and every link and
@@ -16,6 +18,7 @@ import hashlib
 import html
 import json
 import re
+from dataclasses import dataclass
 from datetime import UTC
 from urllib.parse import urlsplit
 
@@ -54,6 +57,69 @@ _XML_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _UI_LANGUAGE_OF_POST = {Post.Language.ENGLISH: "en", Post.Language.CHINESE: "zh-hans"}
 # BCP 47 tags for a post's language, as xml:lang and JSON Feed "language" want them.
 _CONTENT_LANGUAGE_OF_POST = {Post.Language.ENGLISH: "en", Post.Language.CHINESE: "zh-Hans"}
+
+
+# Every format each scope comes in: its media type (autodiscovery's `type`) and the name readers
+# know it by. The order is the order pages list them in.
+FEED_FORMATS = {
+    "atom": ("application/atom+xml", "Atom"),
+    "rss": ("application/rss+xml", "RSS"),
+    "json": ("application/feed+json", "JSON Feed"),
+}
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """One feed of one scope, as a page links to it: `url` is the site-relative path."""
+
+    feed_format: str
+    media_type: str
+    label: str
+    title: str
+    url: str
+
+
+def feed_links(scope, title, **url_kwargs):
+    """Return one FeedLink per format for `scope` ("latest", "tag", "series", "author")."""
+    return [
+        FeedLink(
+            feed_format=feed_format,
+            media_type=media_type,
+            label=label,
+            title=title,
+            url=reverse(f"blog:{scope}_feed_{feed_format}", kwargs=url_kwargs),
+        )
+        for feed_format, (media_type, label) in FEED_FORMATS.items()
+    ]
+
+
+def tag_feed_links(tag):
+    """Return the feeds of one tag."""
+    return feed_links("tag", f"#{tag.name} · {settings.SITE_NAME}", slug=tag.slug)
+
+
+def series_feed_links(series):
+    """Return the feeds of one series."""
+    return feed_links("series", f"{series.title} · {settings.SITE_NAME}", slug=series.slug)
+
+
+def author_feed_links(author):
+    """Return the feeds of one author."""
+    name = author.get_full_name() or author.username
+    return feed_links("author", f"{name} · {settings.SITE_NAME}", username=author.username)
+
+
+def post_feed_links(post):
+    """Return the feeds a reader of `post` may want: its series' and its tags' (prefetched).
+
+    Only for a live post: a draft's series or tag may have no published post, and its feed is 404.
+    """
+    if not post.is_live:
+        return []
+    links = series_feed_links(post.series) if post.series_id else []
+    for tag in post.tags.all():
+        links += tag_feed_links(tag)
+    return links
 
 
 def without_forbidden_characters(value):
@@ -396,7 +462,7 @@ class LatestPostsFeed(PostFeed):
 
 
 class TagFeed(PostFeed):
-    """Published posts with one tag: /tags/<slug>/feed.atom and .rss."""
+    """Published posts with one tag: /tags/<slug>/feed.atom, .rss and .json."""
 
     scope = "tag"
 
@@ -424,7 +490,7 @@ class TagFeed(PostFeed):
 
 
 class SeriesFeed(PostFeed):
-    """Published parts of one series, newest first: /series/<slug>/feed.atom and .rss."""
+    """Published parts of one series, newest first: /series/<slug>/feed.atom, .rss and .json."""
 
     scope = "series"
 
@@ -451,7 +517,7 @@ class SeriesFeed(PostFeed):
 
 
 class AuthorFeed(PostFeed):
-    """One author's published posts: /authors/<username>/feed.atom and .rss."""
+    """One author's published posts: /authors/<username>/feed.atom, .rss and .json."""
 
     scope = "author"
 
@@ -491,7 +557,7 @@ SUBSCRIBE_PAGE_TAGS = 40
 
 @cached_for_readers
 def subscribe(request):
-    """The "Subscribe" page: the site's feeds, then one pair per series, tag and author."""
+    """The "Subscribe" page: the site's feeds, then every format of each series, tag and author."""
     published = Post.objects.published()
     series = with_published_posts(Series.objects, "series").order_by("title").only("title", "slug")
     tags = (
@@ -503,13 +569,9 @@ def subscribe(request):
         "username"
     )
     context = {
-        "site_feeds": {
-            "atom": absolute_url(reverse("blog:latest_feed_atom")),
-            "rss": absolute_url(reverse("blog:latest_feed_rss")),
-            "json": absolute_url(reverse("blog:latest_feed_json")),
-        },
-        "series_list": list(series),
-        "tags": list(tags),
-        "authors": list(authors),
+        "site_feeds": [(link, absolute_url(link.url)) for link in feed_links("latest", settings.SITE_NAME)],
+        "series_list": [(item, series_feed_links(item)) for item in series],
+        "tags": [(tag, tag_feed_links(tag)) for tag in tags],
+        "authors": [(author, author_feed_links(author)) for author in authors],
     }
     return render(request, "blog/subscribe.html", context)

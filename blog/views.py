@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import may_edit_post
 
 from .cursors import InvalidCursor, timeline_page
+from .feeds import author_feed_links, post_feed_links, series_feed_links, tag_feed_links
 from .models import Post, Series, SlugRedirect, Tag
 from .page_cache import cached_for_readers
 from .timeline_filters import TimelineFilter
@@ -112,6 +113,7 @@ def post_detail(request, slug):
     position = next((i for i, item in enumerate(series_posts) if item.pk == post.pk), None)
     context = {
         "post": post,
+        "feeds": post_feed_links(post),
         "series_posts": series_posts,
         "series_part": position + 1 if position is not None else None,
         "previous_in_series": series_posts[position - 1] if position else None,
@@ -130,7 +132,7 @@ def tag_detail(request, slug):
         request,
         Post.objects.published().filter(tags=tag),
         "blog/tag_detail.html",
-        {"tag": tag},
+        {"tag": tag, "feeds": tag_feed_links(tag)},
         empty_first_page_message=_("No published posts carry this tag."),
     )
 
@@ -142,7 +144,8 @@ def series_detail(request, slug):
     posts = list(Post.objects.published().filter(series=series).for_listing().order_by("series_order", "id"))
     if not posts:
         raise Http404(_("This series has no published parts yet."))
-    return render(request, "blog/series_detail.html", {"series": series, "posts": posts})
+    context = {"series": series, "posts": posts, "feeds": series_feed_links(series)}
+    return render(request, "blog/series_detail.html", context)
 
 
 @cached_for_readers
@@ -155,7 +158,7 @@ def author_detail(request, username):
         request,
         Post.objects.published().filter(author=author),
         "blog/author_detail.html",
-        {"author": author},
+        {"author": author, "feeds": author_feed_links(author)},
         empty_first_page_message=_("This author has no published posts."),
     )
 

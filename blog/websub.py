@@ -57,7 +57,7 @@ def scoped_feed_urls(posts):
         if post.series_id:
             scopes.append(("series", {"slug": post.series.slug}))
         for scope, kwargs in scopes:
-            for kind in ("atom", "rss"):
+            for kind in ("atom", "rss", "json"):
                 urls.append(absolute_url(reverse(f"blog:{scope}_feed_{kind}", kwargs=kwargs)))
     return urls
 

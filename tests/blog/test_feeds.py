@@ -409,15 +409,17 @@ def test_publishing_pings_the_hub_for_every_feed_the_post_is_in(celery_worker, h
     assert notify_websub_hub() == 0  # nothing changed since
 
     make_post("Announced", author=make_user("wen"), tags=["搜索"])
-    assert notify_websub_hub() == 7
-    assert wait_for(lambda: len(httpserver.log) == 10)
+    assert notify_websub_hub() == 9
+    assert wait_for(lambda: len(httpserver.log) == 12)
     assert sorted(hub_pings(httpserver)[3:]) == sorted(
         [
             *site,
             f"{settings.SITE_URL}/authors/wen/feed.atom",
             f"{settings.SITE_URL}/authors/wen/feed.rss",
+            f"{settings.SITE_URL}/authors/wen/feed.json",
             f"{settings.SITE_URL}/tags/sou-suo/feed.atom",
             f"{settings.SITE_URL}/tags/sou-suo/feed.rss",
+            f"{settings.SITE_URL}/tags/sou-suo/feed.json",
         ]
     )
 

@@ -167,17 +167,23 @@ def scoped_post():
     )
 
 
-@pytest.mark.parametrize("url", ["/", "/archive/", "/posts/scoped/", "/subscribe/"])
+@pytest.mark.parametrize("url", ["/", "/archive/", "/subscribe/"])
 def test_every_page_advertises_the_site_feeds(client, scoped_post, url):
     assert alternate_feeds(head_of(client, url)) == SITE_FEEDS
+
+
+def test_post_page_advertises_the_site_feeds_then_its_series_and_tags(client, scoped_post):
+    scoped = [f"/series/s/feed.{kind}" for kind in ("atom", "rss", "json")]
+    scoped += [f"/tags/sou-suo/feed.{kind}" for kind in ("atom", "rss", "json")]
+    assert alternate_feeds(head_of(client, "/posts/scoped/")) == SITE_FEEDS + scoped
 
 
 @pytest.mark.parametrize(
     ("url", "own_feeds"),
     [
-        ("/tags/sou-suo/", ["/tags/sou-suo/feed.atom", "/tags/sou-suo/feed.rss"]),
-        ("/series/s/", ["/series/s/feed.atom", "/series/s/feed.rss"]),
-        ("/authors/lin/", ["/authors/lin/feed.atom", "/authors/lin/feed.rss"]),
+        ("/tags/sou-suo/", [f"/tags/sou-suo/feed.{kind}" for kind in ("atom", "rss", "json")]),
+        ("/series/s/", [f"/series/s/feed.{kind}" for kind in ("atom", "rss", "json")]),
+        ("/authors/lin/", [f"/authors/lin/feed.{kind}" for kind in ("atom", "rss", "json")]),
     ],
 )
 def test_tag_series_and_author_pages_also_advertise_their_own_feed(client, scoped_post, url, own_feeds):

@@ -13,7 +13,7 @@ from tests.factories import make_post
         ("倒排索引与搜索", "dao-pai-suo-yin-yu-sou-suo"),
         ("DeepSeek-V3 架构解析", "deepseek-v3-jia-gou-jie-xi"),
         ("AdamW: why weight decay is not L2", "adamw-why-weight-decay-is-not-l2"),
-        ("Qwen1.5-7B-Chat 微调笔记", "qwen15-7b-chat-wei-diao-bi-ji"),
+        ("Qwen1.5-7B-Chat 微调笔记", "qwen1-5-7b-chat-wei-diao-bi-ji"),
         ("🎉🎉", ""),
     ],
 )
