@@ -4,7 +4,7 @@ The rehearsal itself (`make cluster-check`) builds a cluster and takes minutes; 
 parts that decide what its report says, on inputs shaped like the real logs.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bench.cluster_check import (
     Check,
@@ -37,6 +37,19 @@ def test_beat_sends_reads_every_due_task_line_and_nothing_else():
         (datetime(2026, 12, 1, 20, 5, 0), "poll-due-sources"),
         (datetime(2026, 12, 1, 20, 6, 0), "poll-due-sources"),
     ]
+
+
+def test_beat_sends_reads_one_line_formats_that_start_with_the_time():
+    log = (
+        "2026-12-01 20:13:00,071 INFO celery.beat [-] Scheduler: Sending due task publish-due-posts "
+        "(blog.tasks.publish_due_posts)\n"
+        "2026-12-01T12:14:00.004Z INFO celery.beat Scheduler: Sending due task poll-due-sources (x)\n"
+    )
+    sends = beat_sends(log)
+    assert sends[0] == (datetime(2026, 12, 1, 20, 13, 0), "publish-due-posts")
+    # A stamp in UTC is compared in local time, as the run's own clock is.
+    utc = datetime(2026, 12, 1, 12, 14, 0, tzinfo=UTC).astimezone().replace(tzinfo=None)
+    assert sends[1] == (utc, "poll-due-sources")
 
 
 def test_two_beats_without_a_lock_show_as_two_runs_per_period():
@@ -87,6 +100,10 @@ def test_nginx_log_counts_upstreams_cache_answers_and_failures_from_the_start_of
     assert summary["cache"] == {"MISS": 3, "HIT": 1, "-": 1}
     assert summary["failures"] == {"502 /tags/x/": 1, "404 /posts/gone/": 1}
     assert summary["statuses"]["200"] == 3
+    assert summary["cache_by_kind"]["feed"] == {}
+    feeds = parse_nginx_log("1.0 200 - HIT /feeds/latest.atom\n1.1 200 a:1 MISS /tags/x/feed.rss?p=2\n")
+    assert feeds["cache_by_kind"]["feed"] == {"HIT": 1, "MISS": 1}
+    assert feeds["cache_by_kind"]["page"] == {}
 
 
 def test_report_table_marks_checks_and_escapes_pipes():
