@@ -40,7 +40,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -1484,7 +1484,7 @@ HOW_TO_READ = [
 
 def write_docs(checks, rehearsal, options):
     """Replace the cluster-check section of docs/benchmarks.md with this run's table."""
-    measured = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    measured = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
