@@ -394,6 +394,8 @@ def service_account():
 
 @dataclass
 class Process:
+    """A started process: the leader of its own process group, logging to `log`."""
+
     name: str
     popen: subprocess.Popen
     log: Path
@@ -522,6 +524,8 @@ def fetch(url, timeout=10):
 
 
 class Rehearsal:
+    """Builds the cluster, runs the load with its failures, and turns what it saw into checks."""
+
     def __init__(self, options, cluster):
         self.options = options
         self.cluster = cluster
@@ -1127,7 +1131,7 @@ class Rehearsal:
                 f"connections, {len(self.title_probes)} post pages among the mixed routes",
             )
         )
-        add(Check("p50 / p99 through nginx", f"{wrk['p50_ms']:.0f} ms / {wrk['p99_ms']:.0f} ms"))
+        add(Check("p50 / p99 through nginx", f"{wrk['p50_ms']:.1f} ms / {wrk['p99_ms']:.0f} ms"))
         kinds = ", ".join(f"{kind} {wrk[kind]}" for kind in ("non2xx", "connect", "read", "write", "timeout"))
         # The probes of the unpublished post expect its 404: they are not the load's failures.
         failures = Counter(
