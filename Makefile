@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 WITH_SERVICES := $(BIN)/python scripts/embedded_services.py --
 
-.PHONY: run test test-browser test-corpus lint format bench check-deploy clean-var
+.PHONY: run test test-browser test-corpus lint format bench check-deploy clean-var cluster-check
 
 PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
   --no-emit-index-url --no-emit-find-links
@@ -77,3 +77,9 @@ bench: $(BIN)/.installed-dev
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 \
 	  || (apt-get update -qq && apt-get install -y -qq wrk) || echo "wrk is missing: bench/load.py will say so"
 	$(WITH_SERVICES) $(BIN)/python bench/run_all.py
+
+## make cluster-check: a scale rehearsal on loopback (PostgreSQL primary + replica, pgbouncer, two
+## Redis, nginx before two gunicorns, two workers and two beats; Debian's packages). Under 10 min;
+## the report is kept in docs/benchmarks.md. CLUSTER_ARGS=--quick for a shorter smoke run.
+cluster-check: $(BIN)/.installed
+	$(BIN)/python bench/cluster_check.py $(CLUSTER_ARGS)
