@@ -733,6 +733,7 @@ class Rehearsal:
                 "DATABASE_REPLICA_URL": f"postgres://{user}@127.0.0.1:{ports['replica']}/inkstone",
                 # Reused connections through a transaction pooler are only connections to pgbouncer.
                 "DATABASE_CONN_MAX_AGE": "60",
+                "DATABASE_TRANSACTION_POOLING": "true",
                 "CELERY_BROKER_URL": f"{broker}/0",
                 "STATE_REDIS_URL": f"{broker}/1",
                 # The fallback of every role a branch does not split out: a Redis that never evicts.

@@ -131,6 +131,10 @@ DATABASES = {
 }
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://…).")
+# Behind a transaction pooler (pgbouncer's pool_mode = transaction) a server-side cursor can
+# outlive the transaction that opened it on a server connection another client then gets.
+DATABASE_TRANSACTION_POOLING = env_bool("DATABASE_TRANSACTION_POOLING", False)
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_TRANSACTION_POOLING
 # A streaming replica of the primary: public pages read from it (config.db_routers), writes and
 # the reads after them stay on the primary. In tests the replica is a mirror of the test database.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()

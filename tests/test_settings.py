@@ -45,3 +45,15 @@ def test_time_zone_and_language_default_to_china_and_are_configurable(settings):
         DEBUG="true", TIME_ZONE="Europe/Berlin",
     )  # fmt: skip
     assert result.stdout.strip() == "Europe/Berlin"
+
+
+def test_behind_a_transaction_pooler_server_side_cursors_are_off(settings):
+    assert settings.DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] is False
+    script = (
+        "from django.db import connection; print(connection.settings_dict['DISABLE_SERVER_SIDE_CURSORS'])"
+    )
+    result = run_manage(
+        "shell", "--no-imports", "-c", script, DEBUG="true", DATABASE_TRANSACTION_POOLING="true"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
