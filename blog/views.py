@@ -12,11 +12,10 @@ from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
-from accounts.roles import may_edit_post
-
 from .cursors import InvalidCursor, timeline_page
 from .models import Post, Series, SlugRedirect, Tag
 from .page_cache import cached_for_readers
+from .permissions import may_edit_post
 from .timeline_filters import TimelineFilter
 
 

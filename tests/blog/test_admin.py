@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.roles import AUTHOR, EDITOR, grant_role
+from authoring.roles import AUTHOR, EDITOR, grant_role
 from blog.models import Post
-from tests.accounts.conftest import roles  # noqa: F401 - the fixture, for writers in their roles
+from tests.authoring.conftest import roles  # noqa: F401 - the fixture, for writers in their roles
 from tests.factories import make_post, make_series, make_user
 
 pytestmark = pytest.mark.django_db
