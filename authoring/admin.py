@@ -123,7 +123,7 @@ class PostAdmin(PinyinSlugMixin, VersionAdmin):
     ]
 
     class Media:
-        css = {"all": ["css/markdown.css", "css/admin-editor.css"]}
+        css = {"all": ["css/markdown.css", "css/admin-editor.css", "authoring/editor.css"]}
         js = ["js/admin-slug.js"]
 
     def get_changelist(self, request, **kwargs):
