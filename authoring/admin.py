@@ -17,8 +17,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 from reversion.admin import VersionAdmin
@@ -34,7 +34,7 @@ from .edit_locks import EditLockForm
 from .models import PreviewKey, ReviewRequest
 from .preview_links import preview_path, revoke_preview_links
 from .publishing import awaiting_review, close_review_if_live, submit_for_review
-from .revision_diffs import field_diffs
+from .revision_diffs import field_diffs, revision_label
 from .roles import can_publish
 
 
@@ -226,6 +226,8 @@ class PostAdmin(PinyinSlugMixin, VersionAdmin):
         rows = [
             {
                 "version": version,
+                # Comments the lifecycle stores untranslated ("Published") read in the writer's language.
+                "comment": gettext(version.revision.get_comment()),
                 "revert_url": reverse("admin:blog_post_revision", args=[post.pk, version.pk]),
                 "compare_previous_url": (
                     f"{compare_url}?from={versions[index + 1].pk}&to={version.pk}"
@@ -245,13 +247,10 @@ class PostAdmin(PinyinSlugMixin, VersionAdmin):
             raise PermissionDenied
         versions = Version.objects.get_for_object(post).select_related("revision__user")
         old = get_object_or_404(versions, pk=version_id_param(request, "from"))
-        old_label = _("revision of %(when)s") % {"when": old.revision.date_created}
+        old_label = revision_label(old)
         if request.GET.get("to"):
             new = get_object_or_404(versions, pk=version_id_param(request, "to"))
-            new_fields, new_label = (
-                new.field_dict,
-                _("revision of %(when)s") % {"when": new.revision.date_created},
-            )
+            new_fields, new_label = new.field_dict, revision_label(new)
         else:
             new_fields = {name: getattr(post, name) for name in ("title", "summary")}
             new_fields["body"] = Post.objects.values_list("body", flat=True).get(pk=post.pk)
