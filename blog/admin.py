@@ -11,6 +11,7 @@ from django.http import JsonResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from .ingest.messages import localize
 from .ingest.sources import SourceError, discover_feed
 from .models import Post, Series, SlugRedirect, Source, Tag
 from .slugs import pinyin_slug
@@ -109,7 +110,7 @@ class SourceAddForm(forms.ModelForm):
         try:
             self.discovered = discover_feed(self.cleaned_data["feed_url"])
         except SourceError as error:
-            raise forms.ValidationError(str(error)) from None
+            raise forms.ValidationError(localize(str(error))) from None
         return self.discovered.feed_url
 
     def save(self, commit=True):
@@ -132,8 +133,8 @@ class SourceAdmin(admin.ModelAdmin):
     search_fields = ["title", "feed_url", "site_url"]
     actions = ["poll_now", "enable", "disable"]
     readonly_fields = [
-        "etag", "last_modified", "last_polled_at", "last_success_at", "consecutive_errors", "last_error",
-        "last_warning", "next_poll_at", "created_at",
+        "etag", "last_modified", "last_polled_at", "last_success_at", "consecutive_errors",
+        "last_error_text", "last_warning_text", "next_poll_at", "created_at",
     ]  # fmt: skip
 
     def get_form(self, request, obj=None, **kwargs):
@@ -149,9 +150,18 @@ class SourceAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj else []
 
+    # Polls store their messages in English; each editor reads them in their own language.
     @admin.display(description=_("last error"))
     def error_summary(self, source):
-        return source.last_error[:120]
+        return localize(source.last_error)[:120]
+
+    @admin.display(description=_("last error"))
+    def last_error_text(self, source):
+        return localize(source.last_error)
+
+    @admin.display(description=_("last warning"))
+    def last_warning_text(self, source):
+        return localize(source.last_warning)
 
     @admin.action(description=_("Poll selected sources now"), permissions=["change"])
     def poll_now(self, request, queryset):
