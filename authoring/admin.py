@@ -12,7 +12,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -29,7 +29,7 @@ from blog.admin import PinyinSlugMixin
 from blog.models import Post
 from blog.permissions import is_editor, may_edit_post
 
-from . import publishing
+from . import edit_locks, publishing
 from .edit_locks import EditLockForm
 from .models import PreviewKey, ReviewRequest
 from .preview_links import preview_path, revoke_preview_links
@@ -47,6 +47,9 @@ def version_id_param(request, name):
     if not (value.isascii() and value.isdigit()):
         raise Http404(_("Choose two revisions to compare from the history."))
     return int(value)
+
+
+PRESENCE_HINT = _("If you both save, the second save is refused and keeps its text: agree who edits first.")
 
 
 class CalendarBoundedChangeList(ChangeList):
@@ -124,7 +127,7 @@ class PostAdmin(PinyinSlugMixin, VersionAdmin):
 
     class Media:
         css = {"all": ["css/markdown.css", "css/admin-editor.css", "authoring/editor.css"]}
-        js = ["js/admin-slug.js"]
+        js = ["js/admin-slug.js", "authoring/edit-presence.js"]
 
     def get_changelist(self, request, **kwargs):
         return CalendarBoundedChangeList
@@ -203,7 +206,35 @@ class PostAdmin(PinyinSlugMixin, VersionAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["show_submit_for_review"] = not can_publish(request.user)
+        if obj is not None and obj.pk:
+            context["edit_presence"] = {
+                "others": edit_locks.note_open(obj.pk, request.user),
+                "url": reverse("admin:blog_post_presence", args=[obj.pk]),
+                "interval": edit_locks.HEARTBEAT_SECONDS,
+                "hint": PRESENCE_HINT,
+            }
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def presence_view(self, request, object_id):
+        """The open change form's heartbeat (POST): renews this writer's note, returns the others.
+
+        With `leave` the note is dropped instead (the page closed); the answer is then empty.
+        """
+        post = self.get_object(request, object_id)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_or_change_permission(request, post):
+            raise PermissionDenied
+        if request.POST.get("leave"):
+            edit_locks.note_closed(post.pk, request.user)
+            return HttpResponse(status=204)
+        others = edit_locks.note_open(post.pk, request.user)
+        return JsonResponse(
+            {
+                "others": [{"name": other.name, "message": other.message} for other in others],
+                "hint": str(PRESENCE_HINT),
+            }
+        )
 
     # --- revisions -----------------------------------------------------------------------------
 
@@ -314,6 +345,11 @@ class PostAdmin(PinyinSlugMixin, VersionAdmin):
                 "<path:object_id>/compare/",
                 self.admin_site.admin_view(self.compare_view),
                 name="blog_post_compare",
+            ),
+            path(
+                "<path:object_id>/presence/",
+                self.admin_site.admin_view(self.presence_view),
+                name="blog_post_presence",
             ),
             path(
                 "<path:object_id>/preview-link/",
