@@ -208,12 +208,19 @@ class PostAdmin(PinyinSlugMixin, VersionAdmin):
         context["show_submit_for_review"] = not can_publish(request.user)
         if obj is not None and obj.pk:
             context["edit_presence"] = {
-                "others": edit_locks.note_open(obj.pk, request.user),
+                "others": self._note_presence(request, obj),
                 "url": reverse("admin:blog_post_presence", args=[obj.pk]),
                 "interval": edit_locks.HEARTBEAT_SECONDS,
                 "hint": PRESENCE_HINT,
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _note_presence(self, request, post):
+        """Note this writer on `post` if they may change it (a reader of a locked form is no
+        rival), and return the others who have it open."""
+        if self.has_change_permission(request, post):
+            return edit_locks.note_open(post.pk, request.user)
+        return edit_locks.others_editing(post.pk, request.user)
 
     def presence_view(self, request, object_id):
         """The open change form's heartbeat (POST): renews this writer's note, returns the others.
@@ -228,7 +235,7 @@ class PostAdmin(PinyinSlugMixin, VersionAdmin):
         if request.POST.get("leave"):
             edit_locks.note_closed(post.pk, request.user)
             return HttpResponse(status=204)
-        others = edit_locks.note_open(post.pk, request.user)
+        others = self._note_presence(request, post)
         return JsonResponse(
             {
                 "others": [{"name": other.name, "message": other.message} for other in others],

@@ -102,3 +102,14 @@ def test_a_time_on_another_day_names_the_day(settings):
     moment = datetime.datetime(2026, 12, 1, 7, 46, tzinfo=datetime.UTC)
     assert edit_locks.presence_time(moment, now=moment) == "15:46"
     assert edit_locks.presence_time(moment, now=moment + datetime.timedelta(days=1)) == "2026-12-01 15:46"
+
+
+def test_someone_who_may_only_look_sees_the_writers_but_is_not_listed(author, editor, settings):
+    settings.AUTHORS_CAN_PUBLISH = False
+    live = make_post("已发布的文章", author=author)  # an Author may not change a live post
+    url = reverse("admin:blog_post_change", args=[live.pk])
+    client_for(editor).get(url)
+    looking = client_for(author).get(url)
+    assert [other.name for other in notice(looking)["others"]] == ["editor"]
+    client_for(author).post(reverse("admin:blog_post_presence", args=[live.pk]))
+    assert edit_locks.others_editing(live.pk, editor) == []
