@@ -1,9 +1,9 @@
-"""Staff see readers' data only here, in the admin; writers' profiles and review requests too."""
+"""Staff see readers' data only here, in the admin, and writers' public profiles."""
 
 from django.contrib import admin
 
 from .forms import AdminLoginForm
-from .models import AuthorProfile, Bookmark, FeedToken, Follow, ReviewRequest
+from .models import AuthorProfile, Bookmark, FeedToken, Follow
 
 # The admin's log-in counts failures like the readers' one (accounts.rate_limits).
 admin.site.login_form = AdminLoginForm
@@ -39,9 +39,3 @@ class FeedTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
-
-
-@admin.register(ReviewRequest)
-class ReviewRequestAdmin(admin.ModelAdmin):
-    list_display = ["post", "requested_by", "requested_at"]
-    raw_id_fields = ["post", "requested_by"]

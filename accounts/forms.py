@@ -10,10 +10,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from blog.image_uploads import ImageUploadError, make_avatar
+from blog.rate_limits import client_ip, minutes_left
+
 from .backends import account_for_login_name
-from .image_uploads import ImageUploadError, make_avatar
 from .models import AuthorProfile
-from .rate_limits import FAILED_LOGINS, client_ip, login_account, minutes_left
+from .rate_limits import FAILED_LOGINS, login_account
 from .sign_ups import email_in_use
 
 
@@ -42,7 +44,7 @@ class RateLimitedLoginMixin:
                     "Too many failed log-in attempts for this account or from your network. "
                     "Wait %(minutes)d minutes and try again, or reset your password."
                 )
-                % {"minutes": minutes_left()},
+                % {"minutes": minutes_left(FAILED_LOGINS)},
                 code="rate_limited",
             )
         try:

@@ -1,4 +1,7 @@
-"""What accounts keep: author profiles, readers' bookmarks, follows and feed tokens, preview keys."""
+"""What accounts keep: readers' bookmarks, follows and feed tokens, and writers' public profiles.
+
+What writers use while writing (review requests, preview keys) lives in authoring.models.
+"""
 
 import secrets
 
@@ -159,34 +162,3 @@ class FeedToken(models.Model):
 
     def __str__(self):
         return str(self.user)
-
-
-class PreviewKey(models.Model):
-    """The nonce inside every preview link of one post: replacing it revokes all of them at once."""
-
-    post = models.OneToOneField("blog.Post", on_delete=models.CASCADE, related_name="preview_key")
-    nonce = models.CharField(max_length=64, default=new_token)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("preview key")
-        verbose_name_plural = _("preview keys")
-
-    def __str__(self):
-        return str(self.post)
-
-
-class ReviewRequest(models.Model):
-    """An Author's draft waiting for an Editor to publish it (where Authors may not publish)."""
-
-    post = models.OneToOneField("blog.Post", on_delete=models.CASCADE, related_name="review_request")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
-    requested_at = models.DateTimeField(_("submitted"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("review request")
-        verbose_name_plural = _("review requests")
-
-    def __str__(self):
-        return str(self.post)

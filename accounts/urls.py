@@ -29,5 +29,4 @@ urlpatterns = [
     path("me/profile/", views.edit_profile, name="profile"),
     path("bookmarks/<int:post_id>/", views.toggle_bookmark, name="bookmark"),
     path("follows/<str:kind>/<int:pk>/", views.toggle_follow, name="follow"),
-    path("preview/<str:token>/", views.preview, name="preview"),
 ]

@@ -1,5 +1,5 @@
 """The reader portal (sign-up, log-in, bookmarks, follows, personal timeline and feed), writers'
-profiles, draft previews, and reader preferences that need no account.
+profiles, and reader preferences that need no account. Draft previews are authoring.views.
 
 Everything here is per person, so none of it goes through the anonymous page cache; buttons that
 post to these views are rendered only for logged-in readers (see accounts_tags).
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from blog.models import Post
+from blog.rate_limits import client_ip, minutes_left
 from blog.views import paged_timeline
 
 from .following import bookmarked_posts, followable, followed_posts, visible_follows
@@ -33,8 +34,7 @@ from .forms import (
     SignUpForm,
 )
 from .models import AuthorProfile, Bookmark, FeedToken, Follow, new_token
-from .preview_links import PreviewLinkInvalid, post_id_for_preview
-from .rate_limits import FAILED_LOGINS, PASSWORD_RESETS, SIGN_UPS, client_ip, login_account, minutes_left
+from .rate_limits import FAILED_LOGINS, PASSWORD_RESETS, SIGN_UPS, login_account
 from .sign_ups import (
     SignUpAddressTaken,
     SignUpLinkInvalid,
@@ -183,7 +183,7 @@ class PasswordResetView(auth_views.PasswordResetView):
                     "Too many password reset requests. Wait %(minutes)d minutes, "
                     "then check your inbox and spam folder first."
                 )
-                % {"minutes": minutes_left()},
+                % {"minutes": minutes_left(FAILED_LOGINS)},
             )
             response = self.form_invalid(form)
             response.status_code = 429
@@ -333,18 +333,3 @@ def edit_profile(request):
         messages.success(request, _("Your profile has been saved."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form, "profile": profile})
-
-
-def preview(request, token):
-    """A draft shown through a signed preview link, to anyone holding the link, until it expires."""
-    try:
-        post_id = post_id_for_preview(token)
-    except PreviewLinkInvalid:
-        return render(request, "accounts/preview_invalid.html", status=404)
-    post = get_object_or_404(
-        Post.objects.select_related("author", "series", "source").prefetch_related("tags"), pk=post_id
-    )
-    response = render(request, "blog/post_detail.html", {"post": post, "preview": True, "series_posts": []})
-    response["Cache-Control"] = "private, no-store"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response

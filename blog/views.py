@@ -12,12 +12,11 @@ from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
-from accounts.roles import may_edit_post
-
 from .cursors import InvalidCursor, timeline_page
 from .feeds import author_feed_links, post_feed_links, series_feed_links, tag_feed_links
 from .models import Post, Series, SlugRedirect, Tag
 from .page_cache import cached_for_readers
+from .permissions import may_edit_post
 from .timeline_filters import TimelineFilter
 
 

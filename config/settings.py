@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "reversion",
     "csp",
     "accounts",
+    "authoring",
     "blog",
     "search",
 ]
@@ -252,12 +253,12 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Inkstone <noreply@localhost>")
 
-# Writers (accounts.roles): may an Author make a post live, or only submit a draft for review?
+# Writers (authoring.roles): may an Author make a post live, or only submit a draft for review?
 AUTHORS_CAN_PUBLISH = env_bool("AUTHORS_CAN_PUBLISH", False)
 # Preview links for drafts stop working after this many seconds (and whenever revoked).
 PREVIEW_LINK_MAX_AGE = env_int("PREVIEW_LINK_MAX_AGE", 7 * 24 * 3600)
 
-# Rate limits (accounts.rate_limits), counted in Redis per client IP and per account/email:
+# Rate limits (blog.rate_limits), counted in Redis per client IP and per account/email:
 # failed logins, password-reset requests and sign-ups, in fixed windows of RATE_LIMIT_WINDOW seconds.
 RATE_LIMIT_WINDOW = env_int("RATE_LIMIT_WINDOW", 15 * 60)
 LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
@@ -312,7 +313,7 @@ if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # How many proxies of ours (CDN, load balancer, TLS proxy) stand before the site, each appending
 # to X-Forwarded-For; the rate limits take the client address from that many entries from the
-# right (accounts.rate_limits.client_ip). 0 trusts no header and uses the connection's address.
+# right (blog.rate_limits.client_ip). 0 trusts no header and uses the connection's address.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, not {TRUSTED_PROXY_COUNT}.")

@@ -8,9 +8,9 @@ from django.urls import include, path
 from django.views.decorators.cache import cache_control
 from django.views.static import serve
 
-from accounts.editor_preview import EditorPreviewView
-from accounts.editor_uploads import EditorImageUploadView
 from accounts.feeds import PersonalFeed
+from authoring.editor_preview import EditorPreviewView
+from authoring.editor_uploads import EditorImageUploadView
 from blog.sitemaps import robots_txt, sitemap_index, sitemap_section
 from config.health import HealthView
 
@@ -19,6 +19,8 @@ urlpatterns = [
     path("health/", HealthView.as_view(), name="health"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    # Preview links handed out while they were accounts' still work: same /accounts/preview/ path.
+    path("accounts/", include("authoring.urls")),
     # markdownx's own URLs are open to anyone; the preview and upload are for staff only.
     path(
         settings.MARKDOWNX_URLS_PATH.strip("/") + "/",

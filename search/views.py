@@ -6,8 +6,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import ngettext
 
-from accounts.rate_limits import SEARCH_API_REQUESTS, client_ip, minutes_left
 from blog.page_cache import cached_for_everyone, cached_for_readers
+from blog.rate_limits import SEARCH_API_REQUESTS, client_ip, minutes_left
 
 from .query import MAX_QUERY_LENGTH, parse_query
 from .results import Filters, search_posts

@@ -54,9 +54,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from reversion.models import Version
 
-from accounts.models import AuthorProfile, Bookmark, FeedToken, Follow, ReviewRequest
-from accounts.preview_links import preview_path
-from accounts.roles import AUTHOR, grant_role
+from accounts.models import AuthorProfile, Bookmark, FeedToken, Follow
+from authoring.models import ReviewRequest
+from authoring.preview_links import preview_path
+from authoring.roles import AUTHOR, grant_role
 from blog.models import Post, SlugRedirect, Source, Tag
 from blog.storable_text import is_storable
 from search.indexing import index_posts
@@ -336,7 +337,7 @@ def world(settings, quiet_client_errors):
             ("*", "code"): "en",
             ("*", "uidb64"): urlsafe_base64_encode(force_bytes(reader.pk)),
             ("accounts:password_reset_confirm", "token"): default_token_generator.make_token(reader),
-            ("accounts:preview", "token"): preview_path(draft, author).rstrip("/").rsplit("/", 1)[-1],
+            ("authoring:preview", "token"): preview_path(draft, author).rstrip("/").rsplit("/", 1)[-1],
             ("personal_feed", "token"): feed_token.token,
             ("*", "post_id"): post.pk,
             ("*", "kind"): "tag",

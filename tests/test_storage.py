@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from accounts.image_uploads import store_post_image
+from blog.image_uploads import store_post_image
 from tests.loopback_redis import free_port
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,7 @@ def test_an_editor_image_round_trips_through_the_bucket(bucket, settings):
 
 
 def test_an_avatar_saved_through_the_model_lands_in_the_bucket(bucket, settings, django_user_model):
-    from accounts.image_uploads import make_avatar
+    from blog.image_uploads import make_avatar
     from accounts.models import AuthorProfile
 
     endpoint, name = bucket

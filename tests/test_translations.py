@@ -47,3 +47,11 @@ def test_every_message_is_translated_in_the_compiled_catalog():
     translated = {key if isinstance(key, str) else key[0] for key, value in catalog.items() if value}
     missing = [message for message in po_message_ids() if message not in translated]
     assert not missing, missing[:5]
+
+
+def test_every_ingestion_message_is_in_the_catalog():
+    """Feed-source errors are stored in English and shown translated: each template needs its entry."""
+    from blog.ingest.messages import TEMPLATES
+
+    missing = sorted(set(TEMPLATES) - set(po_message_ids()))
+    assert not missing, missing[:5]

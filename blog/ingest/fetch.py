@@ -31,6 +31,8 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.util.ssl_ import create_urllib3_context
 
+from . import messages
+
 FEED_ACCEPT = (
     "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.8, text/html;q=0.5, */*;q=0.1"
@@ -115,18 +117,15 @@ def vetted_addresses(host, port):
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as error:
-        raise FetchError(f"cannot resolve {host}: {error.strerror}") from None
+        raise FetchError(messages.CANNOT_RESOLVE % {"host": host, "reason": error.strerror}) from None
     except UnicodeError:
-        raise FetchError(f"{host[:200]} is not a valid host name") from None
+        raise FetchError(messages.INVALID_HOST % {"host": host[:200]}) from None
     if not settings.INGEST_ALLOW_PRIVATE:
         exempt = [ipaddress.ip_network(net, strict=False) for net in settings.INGEST_PRIVATE_ALLOWLIST]
         for info in infos:
             address = info[4][0]
             if not is_public_address(address) and not _is_allowlisted(address, exempt):
-                raise BlockedAddress(
-                    f"{host} resolves to {address}, which is not a public address; "
-                    "set INGEST_ALLOW_PRIVATE=true only for local testing"
-                )
+                raise BlockedAddress(messages.NOT_PUBLIC % {"host": host, "address": address})
     return infos
 
 
@@ -219,7 +218,9 @@ class _VettedConnectionMixin:
                 last_error = error
         if _deadline_passed():
             raise FetchError(_gave_up(self.host))
-        raise FetchError(f"cannot connect to {self.host}:{self.port}: {_describe(last_error)}")
+        raise FetchError(
+            messages.CANNOT_CONNECT % {"host": self.host, "port": self.port, "reason": _describe(last_error)}
+        )
 
 
 class VettedHTTPConnection(_VettedConnectionMixin, HTTPConnection):
@@ -284,11 +285,11 @@ def check_url(url):
     try:
         parts = _split_url(url)
     except ValueError:
-        raise FetchError(f"not a valid URL: {url[:200]}") from None
+        raise FetchError(messages.INVALID_URL % {"url": url[:200]}) from None
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise FetchError(f"not an http(s) URL: {url[:200]}")
+        raise FetchError(messages.NOT_HTTP % {"url": url[:200]})
     if parts.username or parts.password:
-        raise FetchError("URLs with a user name or password are not fetched")
+        raise FetchError(messages.CREDENTIALS_IN_URL)
 
 
 def fetch(url, *, etag="", last_modified="", accept=FEED_ACCEPT):
@@ -326,7 +327,7 @@ def _follow(url, etag, last_modified, accept):
             if status in REDIRECT_STATUSES:
                 location = response.headers.get("Location")
                 if not location:
-                    raise FetchError(f"HTTP {status} redirect without a Location header")
+                    raise FetchError(messages.REDIRECT_WITHOUT_LOCATION % {"status": status})
                 reusable = _discard_body(response)
                 permanent = permanent and status in PERMANENT_REDIRECTS
                 current = _redirect_target(current, location, status)
@@ -338,7 +339,7 @@ def _follow(url, etag, last_modified, accept):
                 return FetchResult(status, current, moved_to, headers=result_headers)
             if status >= 400:
                 reusable = _discard_body(response)
-                raise FetchError(f"HTTP {status} from {_host(current)}")
+                raise FetchError(messages.HTTP_STATUS % {"status": status, "host": _host(current)})
             body = _read_body(response, current)
             reusable = True
             return FetchResult(status, current, moved_to, body, result_headers)
@@ -346,7 +347,7 @@ def _follow(url, etag, last_modified, accept):
             if not reusable:  # unread bytes would be taken for the next response on it
                 response.close()
             response.release_conn()
-    raise FetchError(f"more than {settings.INGEST_MAX_REDIRECTS} redirects")
+    raise FetchError(messages.TOO_MANY_REDIRECTS % {"count": settings.INGEST_MAX_REDIRECTS})
 
 
 def _redirect_target(current, location, status):
@@ -356,8 +357,7 @@ def _redirect_target(current, location, status):
         _split_url(target)
     except ValueError:
         raise FetchError(
-            f"HTTP {status} redirect to {location[:200]!r}, which is not a valid URL; "
-            "ask the feed's owner to fix the redirect, or add the feed by its final address"
+            messages.INVALID_REDIRECT % {"status": status, "location": repr(location[:200])}
         ) from None
     return target
 
@@ -393,19 +393,19 @@ def _read_body(response, url):
     limit = settings.INGEST_MAX_BYTES
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise FetchError(f"the feed is {int(declared):,} bytes, more than the {limit:,}-byte limit")
+        raise FetchError(messages.TOO_LARGE % {"size": f"{int(declared):,}", "limit": f"{limit:,}"})
     pieces = []
     size = 0
     try:
         while piece := response.read1(READ_SIZE):
             size += len(piece)
             if size > limit:
-                raise FetchError(f"the feed is larger than the {limit:,}-byte limit (after decompression)")
+                raise FetchError(messages.TOO_LARGE_DECOMPRESSED % {"limit": f"{limit:,}"})
             pieces.append(piece)
     except (Urllib3Error, OSError, HTTPException) as error:
         if _deadline_passed():
             raise FetchError(_gave_up(_host(url))) from None
-        raise FetchError(f"reading the feed failed: {_describe(error)}") from None
+        raise FetchError(messages.READ_FAILED % {"reason": _describe(error)}) from None
     return b"".join(pieces)
 
 
@@ -436,21 +436,18 @@ def _deadline_passed():
 
 
 def _gave_up(host):
-    return (
-        f"gave up after {settings.INGEST_TOTAL_TIMEOUT:g} s (INGEST_TOTAL_TIMEOUT): {host} answered "
-        "too slowly; the next poll tries again"
-    )
+    return messages.GAVE_UP % {"seconds": f"{settings.INGEST_TOTAL_TIMEOUT:g}", "host": host}
 
 
 def _timed_out_or(url, error):
     """The message for `error`: the deadline's if it has passed, else the error's own."""
     if _deadline_passed():
         return _gave_up(_host(url))
-    return f"{_host(url)}: {_describe(error)}"
+    return messages.HOST_REASON % {"host": _host(url), "reason": _describe(error)}
 
 
 def _describe(error):
     text = str(error)
     if "timed out" in text.lower() or isinstance(error, TimeoutError | socket.timeout):
-        return "timed out"
+        return messages.TIMED_OUT
     return text[:300] or type(error).__name__

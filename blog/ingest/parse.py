@@ -23,6 +23,8 @@ import feedparser
 from charset_normalizer import from_bytes
 from django.conf import settings
 
+from . import messages
+
 CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 FEED_TYPES = {"application/atom+xml", "application/rss+xml", "application/rdf+xml", "application/feed+json"}
 # The XML declaration, looked for only where it may stand and only so far: bounded patterns,
@@ -161,7 +163,7 @@ def decode_document(body, content_type=""):
     for bom, codec in BOMS:
         if body.startswith(bom):  # as for browsers, a byte-order mark settles it
             text = body[len(bom) :].decode(codec, errors="replace")
-            return text, codec, "" if "\ufffd" not in text else f"bytes that are not {codec} were replaced"
+            return text, codec, "" if "\ufffd" not in text else messages.BYTES_REPLACED % {"codec": codec}
     for marker, codec in UNMARKED_ENCODINGS:
         if body.startswith(marker):
             text = _decodes(body, codec)
@@ -186,17 +188,19 @@ def decode_document(body, content_type=""):
         return text, "utf-8", ""
     declared_labels = " or ".join(filter(None, [header_label, declared_label]))
     problem = (
-        f"the feed says it is {declared_labels} but is not"
-        if declared_labels
-        else "the feed names no character encoding and is not UTF-8"
+        messages.WRONG_ENCODING % {"labels": declared_labels} if declared_labels else messages.NO_ENCODING
     )
     detected = _detected_codec(body)
     if detected:
         text = _decodes(body, detected)
         if text is not None:
-            return text, detected, f"{problem}; it was read as {detected}, the likeliest by its bytes"
+            return text, detected, f"{problem}; " + messages.ENCODING_GUESSED % {"codec": detected}
     codec = (_candidates(header_label or declared_label) or ["utf-8"])[0]
-    return body.decode(codec, errors="replace"), codec, f"{problem}; bytes that are not {codec} were replaced"
+    return (
+        body.decode(codec, errors="replace"),
+        codec,
+        f"{problem}; " + messages.BYTES_REPLACED % {"codec": codec},
+    )
 
 
 def _cap_author_fields(text):
@@ -301,7 +305,7 @@ def parse_feed(body, content_type="", url=""):
     limit = settings.INGEST_MAX_BYTES
     if len(body) > limit:
         return ParsedFeed(
-            "", "", [], f"the feed is {len(body):,} bytes, more than the {limit:,}-byte limit", False
+            "", "", [], messages.TOO_LARGE % {"size": f"{len(body):,}", "limit": f"{limit:,}"}, False
         )
     document = prepare_document(body, content_type)
     parsed = feedparser.parse(

@@ -14,6 +14,7 @@ from django.utils.connection import ConnectionProxy
 
 from blog.models import Source
 
+from . import messages
 from .fetch import FetchError, fetch
 from .parse import parse_feed
 from .sources import DiscoveredFeed
@@ -82,12 +83,10 @@ def record_skip(source_id, now):
     the next one by no more than the lock's life (not by the beat's claim, nor silently).
     """
     expires = lock_expires_at(source_id) or now
-    message = (
-        f"A poll at {timezone.localtime(now):%Y-%m-%d %H:%M:%S} was skipped: another poll of this "
-        "source held its lock, either still running or stopped by a worker that died. The lock "
-        f"runs out at {timezone.localtime(expires):%H:%M:%S} at the latest, and the next poll "
-        "is due then."
-    )
+    message = messages.POLL_SKIPPED % {
+        "when": f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S}",
+        "until": f"{timezone.localtime(expires):%H:%M:%S}",
+    }
     Source.objects.filter(pk=source_id).update(last_warning=message, next_poll_at=expires)
     return message
 
@@ -151,11 +150,7 @@ def poll_source(source_id):
         if not connection.in_atomic_block:  # the limit may have struck mid-query: start afresh
             connection.close()
         source = Source.objects.get(pk=source_id)
-        message = (
-            f"The poll was stopped after {settings.INGEST_TASK_SOFT_TIME_LIMIT} s "
-            "(INGEST_TASK_SOFT_TIME_LIMIT): the feed took too long to fetch, read or store. "
-            "It is tried again later; if it is this large every time, raise the limit."
-        )
+        message = messages.POLL_STOPPED % {"seconds": settings.INGEST_TASK_SOFT_TIME_LIMIT}
         record_failure(source, message, now)
         return PollResult(source, "failed", IngestReport(), message)
     finally:
@@ -173,7 +168,7 @@ def _poll_locked(source_id):
         return PollResult(source, "failed", report, str(error))
     if result.status == 410:
         source.is_active = False
-        source.last_error = "HTTP 410 Gone: the feed was removed, so the source was deactivated."
+        source.last_error = messages.FEED_GONE
         source.last_polled_at = now
         source.save(update_fields=["is_active", "last_error", "last_polled_at"])
         return PollResult(source, "gone", report, source.last_error)
@@ -182,7 +177,7 @@ def _poll_locked(source_id):
         return PollResult(source, "not-modified", report)
     parsed = parse_feed(result.body, result.headers.get("content-type", ""), result.url)
     if not parsed.is_feed:
-        message = parsed.warning or "The address did not return an RSS or Atom feed."
+        message = parsed.warning or messages.NOT_A_FEED
         record_failure(source, message, now)
         return PollResult(source, "failed", report, message)
     discovered = []
@@ -198,7 +193,10 @@ def _poll_locked(source_id):
     warning = parsed.warning
     if report.failed:
         warning = "; ".join(
-            filter(None, [warning, f"{len(report.failed)} entries failed: {report.failed[0]}"])
+            filter(
+                None,
+                [warning, messages.ENTRIES_FAILED % {"count": len(report.failed), "first": report.failed[0]}],
+            )
         )
     record_success(source, result, now, warning, discovered)
     return PollResult(source, "stored", report)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from blog.models import Source
 
+from . import messages
 from .fetch import FetchError, fetch
 from .links import http_url
 from .parse import discover_feed_urls, parse_feed
@@ -40,24 +41,21 @@ def discover_feed(url):
             return DiscoveredFeed.of(result.url, parsed)
         candidates = discover_feed_urls(result.body, result.url)
         if not candidates:
-            raise SourceError(
-                f"{url} is neither an RSS/Atom feed nor a page that links to one "
-                '(<link rel="alternate" type="application/atom+xml">). Paste the feed\'s own URL.'
-            )
+            raise SourceError(messages.NO_FEED_FOUND % {"url": url})
         feed = fetch(candidates[0])
         parsed = parse_feed(feed.body, feed.headers.get("content-type", ""), feed.url)
         if not parsed.is_feed:
-            raise SourceError(f"The page links to {candidates[0]}, but that is not a readable feed.")
+            raise SourceError(messages.LINKED_FEED_UNREADABLE % {"url": candidates[0]})
         return DiscoveredFeed.of(feed.url, parsed, page_url=result.url)
     except FetchError as error:
-        raise SourceError(f"Could not fetch {url}: {error}") from None
+        raise SourceError(messages.CANNOT_FETCH % {"url": url, "reason": error}) from None
 
 
 def add_source(url, *, tags="", review=False, **fields):
     """Create the source for `url` (discovering its feed), or raise SourceError."""
     found = discover_feed(url)
     if Source.objects.filter(feed_url=found.feed_url).exists():
-        raise SourceError(f"{found.feed_url} is already a source.")
+        raise SourceError(messages.ALREADY_A_SOURCE % {"url": found.feed_url})
     return Source.objects.create(
         feed_url=found.feed_url,
         title=found.title,

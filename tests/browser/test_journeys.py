@@ -12,7 +12,7 @@ import pytest
 from django.apps import apps
 from django.core import mail
 
-from accounts.roles import EDITOR, grant_role
+from authoring.roles import EDITOR, grant_role
 from blog.models import Post
 from search.models import SearchDocument
 from tests.factories import make_post, make_user

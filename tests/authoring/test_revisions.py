@@ -7,7 +7,7 @@ from django.urls import reverse
 from reversion.models import Version
 
 from blog.models import Post
-from tests.accounts.test_roles import post_form
+from tests.authoring.test_roles import post_form
 
 pytestmark = pytest.mark.django_db
 

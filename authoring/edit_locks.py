@@ -1,4 +1,5 @@
-"""Optimistic locking for the post editor: a stale copy is refused, never silently saved.
+"""Optimistic locking for the post editor: a stale copy is refused, never silently saved; and
+presence: opening a post shows who else has it open, and since when.
 
 The change form carries the `updated_at` of the row it was opened from. When it is submitted,
 the row is locked (SELECT … FOR UPDATE, inside the admin's transaction) and compared: if someone
@@ -8,7 +9,11 @@ holds the current value, so a deliberate second save replaces the other version 
 revision history still keeps).
 """
 
+import datetime
+from dataclasses import dataclass
+
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -75,3 +80,85 @@ def last_editor_name(instance):
     version = Version.objects.get_for_object(instance).select_related("revision__user").first()
     user = version.revision.user if version else None
     return user.get_username() if user else ""
+
+
+# --- presence: who else has the post open ----------------------------------------------------
+#
+# The lock above stops the second save; presence warns before anyone types. Opening the change
+# form notes the writer against the post in the cache (Redis), and the open page renews that
+# note every HEARTBEAT_SECONDS (static/authoring/edit-presence.js) and drops it when it closes.
+# A note not renewed for PRESENCE_SECONDS (a crashed browser, a laptop shut) lapses by itself.
+# The notes of one post are one cache entry, read and written whole: two writers opening the
+# same post in the same instant may lose one note, which the next heartbeat restores.
+
+HEARTBEAT_SECONDS = 30
+PRESENCE_SECONDS = 3 * HEARTBEAT_SECONDS
+
+
+@dataclass(frozen=True)
+class Presence:
+    """Someone with a post's change form open, and since when."""
+
+    user_id: int
+    name: str
+    since: datetime.datetime
+
+    @property
+    def message(self):
+        """What the other writers are told, in their language."""
+        return _("%(name)s has had this post open since %(since)s.") % {
+            "name": self.name,
+            "since": presence_time(self.since),
+        }
+
+
+def presence_time(moment, now=None):
+    """`moment` in the site's time zone: "15:46" today, "2026-12-01 15:46" on another day."""
+    local = timezone.localtime(moment)
+    today = timezone.localtime(now or timezone.now()).date()
+    return date_format(local, "H:i" if local.date() == today else "Y-m-d H:i")
+
+
+def _presence_key(post_id):
+    return f"edit-presence:{post_id}"
+
+
+def _fresh_notes(post_id, now):
+    notes = cache.get(_presence_key(post_id)) or {}
+    cutoff = now.timestamp() - PRESENCE_SECONDS
+    return {user_id: note for user_id, note in notes.items() if note["seen"] >= cutoff}
+
+
+def note_open(post_id, user, now=None):
+    """Note that `user` has post `post_id` open (renewing an earlier note); returns the others."""
+    now = now or timezone.now()
+    notes = _fresh_notes(post_id, now)
+    earlier = notes.get(user.pk)
+    notes[user.pk] = {
+        "name": user.get_full_name() or user.get_username(),
+        "since": earlier["since"] if earlier else now.timestamp(),
+        "seen": now.timestamp(),
+    }
+    cache.set(_presence_key(post_id), notes, timeout=PRESENCE_SECONDS)
+    return _others(notes, user)
+
+
+def note_closed(post_id, user, now=None):
+    """Forget that `user` has post `post_id` open (their page closed or navigated away)."""
+    notes = _fresh_notes(post_id, now or timezone.now())
+    if notes.pop(user.pk, None) is not None:
+        cache.set(_presence_key(post_id), notes, timeout=PRESENCE_SECONDS)
+
+
+def others_editing(post_id, user, now=None):
+    """Everyone but `user` with post `post_id` open now, the earliest first."""
+    return _others(_fresh_notes(post_id, now or timezone.now()), user)
+
+
+def _others(notes, user):
+    others = [
+        Presence(user_id, note["name"], datetime.datetime.fromtimestamp(note["since"], tz=datetime.UTC))
+        for user_id, note in notes.items()
+        if user_id != user.pk
+    ]
+    return sorted(others, key=lambda presence: presence.since)

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.preview_links import preview_path
+from authoring.preview_links import preview_path
 from blog.models import Post
 from tests.factories import make_post
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-from .models import PreviewKey, new_token
+from .models import PreviewKey, new_nonce
 
 SALT = "inkstone.preview-link"
 
@@ -22,12 +22,12 @@ def preview_path(post, user=None):
     """Return a new preview path for `post`, creating its preview key on first use."""
     key, _created = PreviewKey.objects.get_or_create(post=post, defaults={"created_by": user})
     token = signing.TimestampSigner(salt=SALT).sign(f"{post.pk}:{key.nonce}")
-    return reverse("accounts:preview", kwargs={"token": token})
+    return reverse("authoring:preview", kwargs={"token": token})
 
 
 def revoke_preview_links(post, user=None):
     """Make every preview link of `post` handed out so far stop working."""
-    PreviewKey.objects.update_or_create(post=post, defaults={"nonce": new_token(), "created_by": user})
+    PreviewKey.objects.update_or_create(post=post, defaults={"nonce": new_nonce(), "created_by": user})
 
 
 def post_id_for_preview(token):

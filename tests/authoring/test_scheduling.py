@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from blog.models import Post
 from blog.tasks import publish_due_posts
-from tests.accounts.test_roles import post_form
+from tests.authoring.test_roles import post_form
 
 
 def test_a_scheduled_post_goes_live_through_the_worker_and_only_when_due(celery_worker, editor):

@@ -1,4 +1,4 @@
-"""The Markdown editor's drag-and-drop image upload, through accounts.image_uploads.
+"""The Markdown editor's drag-and-drop image upload, through blog.image_uploads.
 
 markdownx's own form trusts the declared content type and keeps the uploaded file name's
 extension (and passes SVG through); this form and view replace both. config/urls.py serves
@@ -10,7 +10,7 @@ from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from markdownx.views import ImageUploadView
 
-from .image_uploads import ImageUploadError, open_checked_image, store_post_image
+from blog.image_uploads import ImageUploadError, open_checked_image, store_post_image
 
 
 class EditorImageForm(forms.Form):

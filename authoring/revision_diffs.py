@@ -1,7 +1,12 @@
-"""Unified diffs between two saved versions of a post, for the admin's history page."""
+"""Unified diffs between two saved versions of a post, and how a version is named, for the
+admin's history page."""
 
 import difflib
 from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 COMPARED_FIELDS = ("title", "summary", "body")
 
@@ -49,3 +54,14 @@ def field_diffs(old_fields, new_fields, old_label, new_label):
                 (name, unified_diff(old_fields.get(name), new_fields.get(name), old_label, new_label))
             )
     return diffs
+
+
+def revision_time(moment):
+    """`moment` in the site's time zone, to the minute ("2026-12-01 15:46"): what a writer can
+    match against the history list, without seconds, microseconds or a UTC offset."""
+    return date_format(timezone.localtime(moment), "Y-m-d H:i")
+
+
+def revision_label(version):
+    """The heading of one saved version: "revision of 2026-12-01 15:46" in the writer's language."""
+    return _("revision of %(when)s") % {"when": revision_time(version.revision.date_created)}
