@@ -4,6 +4,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -189,6 +190,8 @@ def store_new_entries(source, prepared_entries, author):
     try:
         with transaction.atomic():
             Post.objects.create_rendered(posts, tag_names)
+    except SoftTimeLimitExceeded:
+        raise
     except Exception:  # retried entry by entry below, where each error is reported
         return False
     return True
@@ -206,6 +209,8 @@ def store_entries(source, entries):
             continue
         try:
             prepared_entries[entry.guid] = prepare_entry(source, entry)
+        except SoftTimeLimitExceeded:
+            raise  # the task's time is up: poll_source records it, and no entry is the culprit
         except Exception as error:
             report.failed.append(f"{label}: {type(error).__name__}: {error}"[:500])
     known = set(
@@ -223,6 +228,8 @@ def store_entries(source, entries):
     for prepared in one_by_one:
         try:
             outcome = store_entry(source, prepared, author)
+        except SoftTimeLimitExceeded:
+            raise
         except Exception as error:
             report.failed.append(f"{prepared.label}: {type(error).__name__}: {error}"[:500])
             continue
