@@ -100,7 +100,9 @@ def gunicorn(app, port):
     """Start gunicorn serving `app` as the bench serves Inkstone (the ceiling gets the same flags)."""
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", app, "--workers", str(GUNICORN_WORKERS),
-         "--bind", f"127.0.0.1:{port}", "--access-logfile", "-", "--log-level", "warning"],
+         "--bind", f"127.0.0.1:{port}", "--access-logfile", "-", "--log-level", "warning",
+         # Two instances at once (and other projects' gunicorns) must not fight over one socket.
+         "--no-control-socket"],
         cwd=ROOT,
         env=os.environ.copy(),
         stdout=subprocess.DEVNULL,

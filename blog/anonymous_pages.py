@@ -9,19 +9,23 @@ times what the machine needs to send a cached page, so:
   page cache's anonymous 200s, feeds' and sitemaps' 200s and 304s), when the request is one the
   fast path may answer.
 - AnonymousPageFastPath wraps the WSGI application (config/wsgi.py). A request the fast path may
-  answer is looked up with one Lua script in the cache Redis that reads the content version's
-  mirror and the entry keyed by it; a hit is replayed byte for byte, a miss goes to Django.
+  answer is looked up with one MGET in the cache Redis: the content version's mirror and the
+  request's entry, which is stamped with the version read before its page was rendered. Only an
+  entry whose stamp is the current version is replayed, byte for byte; anything else (no entry,
+  an older stamp, no mirror because the cache evicted it) goes to Django, which stores it anew.
 
 The fast path may answer a request only when nothing but the entry's key can change the answer:
 GET or HEAD, no Authorization header, no session or messages cookie, no If-Match or
-If-Unmodified-Since (412s are Django's to decide). The key holds what the stack's answer depends
-on: the content version (blog.page_cache; a committed change bumps it, so nobody sees a removed
-post once its commit is done), the scheme (HSTS is sent on HTTPS only), the host (pages may
-carry it), the UI language computed the way LocaleMiddleware computes it (language cookie, then
-Accept-Language, then LANGUAGE_CODE) and the raw path and query. Both sides compute the key with
-the same function from the same WSGI environ (request.META), so they cannot disagree; the
-middleware also refuses to keep a response whose Content-Language is not the language computed,
-or whose Vary names a header the key does not cover.
+If-Unmodified-Since (412s are Django's to decide). The key holds everything else the stack's
+answer depends on: the scheme (HSTS is sent on HTTPS only), the host (pages may carry it), the
+UI language computed the way LocaleMiddleware computes it (language cookie, then
+Accept-Language, then LANGUAGE_CODE) and the raw path and query. The content version is the
+stamp, compared on every read: a committed change bumps it, so nobody sees a removed post once
+its commit is done; and it is read before the page is rendered, so a page rendered while a
+change commits carries the older stamp. Both sides compute the key with the same function from
+the same WSGI environ (request.META), so they cannot disagree; the middleware also refuses to
+keep a response whose Content-Language is not the language computed, or whose Vary names a
+header the key does not cover.
 
 A conditional request (If-None-Match, If-Modified-Since) to an entry with an ETag or
 Last-Modified is decided by Django's own get_conditional_response against the stored
@@ -36,7 +40,6 @@ from types import SimpleNamespace
 import redis
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.http import HttpResponse
 from django.http.cookie import parse_cookie
 from django.utils.cache import cc_delim_re, get_conditional_response
 from django.utils.http import parse_http_date_safe
@@ -51,27 +54,10 @@ CACHE_STATE_HEADERS = {"x-page-cache", "x-feed-cache"}
 # Vary may name only what the key covers (the language comes from these two).
 KEYED_VARY = {"cookie", "accept-language"}
 
-# KEYS[1]: the version's mirror; ARGV[1]: the entry key up to the version; ARGV[2]: the request's
-# digest. No mirror (evicted): nil, and the full stack re-seeds it from the state Redis.
-_LOOKUP = """
-local version = redis.call('GET', KEYS[1])
-if not version then return false end
-return redis.call('HMGET', ARGV[1] .. version .. ':' .. ARGV[2], 'page', 'not-modified')
-"""
 
-_lookups = {}
-
-
-def _lookup_script(client):
-    script = _lookups.get(id(client))
-    if script is None:
-        script = _lookups[id(client)] = client.register_script(_LOOKUP)
-    return script
-
-
-def entry_key_head():
-    """Return the entry keys' common start; the version and the request digest follow it."""
-    return f"{key_prefix()}:anon{ENTRY_FORMAT}:"
+def entry_key(digest):
+    """Return the key of the stored 200 of the request with `digest`; its 304 is this plus ":304"."""
+    return f"{key_prefix()}:anon{ENTRY_FORMAT}:{digest}"
 
 
 class _LanguageInputs(SimpleNamespace):
@@ -109,15 +95,17 @@ def request_inputs(meta):
     return digest.hexdigest(), language
 
 
-def _encode(status, headers, body, etag=None, last_modified=None):
+def _encode(version, status, headers, body, etag=None, last_modified=None):
     head = {"status": status, "headers": headers, "etag": etag, "last_modified": last_modified}
-    return json.dumps(head, separators=(",", ":")).encode() + b"\0" + body
+    return b"%d\0" % version + json.dumps(head, separators=(",", ":")).encode() + b"\0" + body
 
 
 def _decode(entry):
-    head, _, body = entry.partition(b"\0")
+    """Return (version stamp, head, headers, body) of a stored entry."""
+    version, _, rest = entry.partition(b"\0")
+    head, _, body = rest.partition(b"\0")
     head = json.loads(head)
-    return head, [tuple(header) for header in head["headers"]], body
+    return int(version), head, [tuple(header) for header in head["headers"]], body
 
 
 def cached_answer(environ):
@@ -127,20 +115,27 @@ def cached_answer(environ):
     inputs = request_inputs(environ)
     if inputs is None:
         return None
-    client = cache_redis()
+    key = entry_key(inputs[0])
+    conditional = "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
     try:
-        found = _lookup_script(client)(keys=[version_mirror_key()], args=[entry_key_head(), inputs[0]])
+        if conditional:
+            # A reader app polling with its validators: the stored 304 carries the same ETag and
+            # Last-Modified as the 200, so the (large) page need not cross the wire to decide.
+            mirror, not_modified = cache_redis().mget(version_mirror_key(), key + ":304")
+            if mirror is not None and not_modified is not None:
+                version, head, headers, _body = _decode(not_modified)
+                if version == int(mirror) and _not_modified(environ, head):
+                    return head["status"], headers, b""
+        mirror, page = cache_redis().mget(version_mirror_key(), key)
     except redis.RedisError:
         return None  # the full stack decides what a reader sees while the cache is away
-    if not found or found[0] is None:
+    if mirror is None or page is None:
         return None
-    page, not_modified = found
-    head, headers, body = _decode(page)
-    conditional = "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
+    version, head, headers, body = _decode(page)
+    if version != int(mirror):
+        return None
     if conditional and (head["etag"] or head["last_modified"]) and _not_modified(environ, head):
-        if not_modified is None:
-            return None
-        head, headers, body = _decode(not_modified)
+        return None  # a 304 not stored yet: the stack answers it, and the middleware keeps it
     if environ["REQUEST_METHOD"] == "HEAD":
         body = b""
     return head["status"], headers, body
@@ -149,10 +144,8 @@ def cached_answer(environ):
 def _not_modified(environ, head):
     """Return whether Django would answer this conditional request 304 for the stored validators."""
     request = SimpleNamespace(META=environ, method=environ["REQUEST_METHOD"])
-    answer = get_conditional_response(
-        request, etag=head["etag"], last_modified=head["last_modified"], response=HttpResponse()
-    )
-    return answer.status_code == 304
+    answer = get_conditional_response(request, etag=head["etag"], last_modified=head["last_modified"])
+    return answer is not None and answer.status_code == 304
 
 
 class AnonymousPageFastPath:
@@ -186,29 +179,26 @@ def storable(response, language):
 
 
 def store(version, digest, response):
-    """Keep the finished `response` under the entry of `version` and `digest`."""
+    """Keep the finished `response` as the entry of `digest`, stamped with `version`."""
     headers = [
         (name, "hit" if name.lower() in CACHE_STATE_HEADERS else value) for name, value in response.items()
     ]
     status = f"{response.status_code} {response.reason_phrase}"
+    # A 304 carries the 200's validators (Django copies ETag and Last-Modified into it).
+    validators = response.get("ETag"), parse_http_date_safe(response.get("Last-Modified"))
     if response.status_code == 304:
-        field, entry = "not-modified", _encode(status, headers, b"")
+        key, body = entry_key(digest) + ":304", b""
     else:
-        last_modified = parse_http_date_safe(response.get("Last-Modified"))  # None when absent
-        field = "page"
-        entry = _encode(status, headers, response.content, response.get("ETag"), last_modified)
-    key = f"{entry_key_head()}{version}:{digest}"
-    with cache_redis().pipeline(transaction=False) as pipeline:
-        pipeline.hset(key, field, entry)
-        pipeline.expire(key, settings.PAGE_CACHE_SECONDS)
-        pipeline.execute()
+        key, body = entry_key(digest), response.content
+    entry = _encode(version, status, headers, body, *validators)
+    cache_redis().set(key, entry, ex=settings.PAGE_CACHE_SECONDS)
 
 
 class StoreAnonymousPagesMiddleware:
     """Outermost middleware: keeps finished anonymous pages for the fast path; marks personal ones.
 
     The version is read before the view runs, as the page cache does: a page rendered while a
-    change commits is kept under the version it may predate, which the bump has already retired.
+    change commits is stamped with the version it may predate, which the bump has already retired.
     A response to a logged-in reader that says nothing about caching gets `Cache-Control:
     private`, so no shared cache keeps a page with someone's name on it.
     """
@@ -218,7 +208,8 @@ class StoreAnonymousPagesMiddleware:
 
     def __call__(self, request):
         inputs = request_inputs(request.META) if settings.PAGE_CACHE_SECONDS > 0 else None
-        version = content_version() if inputs is not None else None
+        if inputs is not None:
+            version = request.content_version = content_version()
         response = self.get_response(request)
         if inputs is not None and storable(response, inputs[1]):
             store(version, inputs[0], response)

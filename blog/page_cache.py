@@ -12,7 +12,8 @@ Where the version lives (the Redis roles):
   pages cached under versions 1, 2, … long ago would be reachable again.
 - Pages live in the *cache* (CACHES["default"], which may be a Redis of its own with LRU
   eviction). Beside them sits a mirror of the version, so that one round trip to the cache Redis
-  reads the version and the page keyed by it (blog.anonymous_pages does it in one Lua script).
+  reads the version and a page stamped with the version it was built at (blog.anonymous_pages
+  does it with one MGET, and serves the page only when its stamp is the mirror's version).
 - A bump increments the truth, then raises the mirror to it. The mirror only ever rises (a Lua
   max), so a slow bump finishing after a faster one cannot lower it. When the cache evicts the
   mirror, the next reader finds no version there, takes the full stack, and content_version()
@@ -178,7 +179,10 @@ def _cached(view, *, logged_in_too):
             or not (anonymous or logged_in_too)
         ):
             return view(request, *args, **kwargs)
-        key = page_key(request, content_version())
+        # The outermost middleware read the version before anything ran (blog.anonymous_pages):
+        # reuse it rather than ask Redis twice; an earlier read is never a staler key.
+        version = getattr(request, "content_version", None) or content_version()
+        key = page_key(request, version)
         cached = cache.get(key)
         if cached is not None:
             content, content_type = cached

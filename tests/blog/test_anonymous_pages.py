@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from blog.anonymous_pages import AnonymousPageFastPath
 from blog.models import Post
+from blog.page_cache import cache_redis, version_mirror_key
 from config import wsgi
 from tests.factories import make_post, make_user
 
@@ -302,3 +303,12 @@ def test_nothing_is_answered_ahead_of_django_when_the_page_cache_is_off(site, se
     make_post("Off")
     site.get("/")
     assert not site.get("/").fast
+
+
+def test_an_evicted_version_mirror_sends_the_next_reader_to_django_once(site):
+    make_post("Evicted mirror")
+    site.get("/")
+    assert site.get("/").fast
+    cache_redis().delete(version_mirror_key())  # what an LRU cache does under memory pressure
+    assert not site.get("/").fast
+    assert site.get("/").fast
