@@ -72,6 +72,8 @@ def request_inputs(meta):
     """
     if meta.get("REQUEST_METHOD") not in ("GET", "HEAD"):
         return None
+    if meta.get("PATH_INFO", "").startswith(settings.STATIC_URL):
+        return None  # whitenoise's files: never stored here, so never worth a look-up
     if "HTTP_AUTHORIZATION" in meta or "HTTP_IF_MATCH" in meta or "HTTP_IF_UNMODIFIED_SINCE" in meta:
         return None
     raw_cookies = meta.get("HTTP_COOKIE", "")
