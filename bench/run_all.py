@@ -87,8 +87,10 @@ def render_ceiling_table(rows):
     for route in routes:
         value = {kind: figures[f"load {route} {kind}"]["value"] for kind in
                  ("requests/s", "share of ceiling", "p99", "p99 / ceiling p99", "errors")}  # fmt: skip
+        seconds = figures[f"load {route} share of ceiling"].get("seconds")
+        label = f"{route} ({seconds} s)" if seconds != first.get("seconds") else route
         lines.append(
-            f"| {route} | {value['requests/s']:,.0f} | {value['share of ceiling']:.2f} | "
+            f"| {label} | {value['requests/s']:,.0f} | {value['share of ceiling']:.2f} | "
             f"{value['p99']:.1f} | {value['p99 / ceiling p99']:.2f} | {value['errors']:.0f} |"
         )
     ceiling_runs = [name for name in figures if name.startswith("ceiling run ")]
