@@ -5,12 +5,13 @@ Usage: python bench/load.py [--posts 100000] [--seconds 15] [--mixed-seconds 60]
 Starts gunicorn (2 sync workers, DEBUG=false, collected static files) twice with the same
 settings: once over Inkstone (the timeline bench's database at 100,000 posts, one of its own at
 other sizes, filled by bench/generate_posts.py) and once over bench/ceiling.py, a bare WSGI app
-returning a cached 40 KB page from Redis. wrk then drives each from a second process on loopback:
-the ceiling, one run per route (timeline first pages and deep cursors, post pages, tag pages,
-the Atom feed, the feed answered 304, searches), a mixed load of every route's URLs at once,
-and the ceiling again. Every page is warmed first, so this measures cached reads. Each route's
-req/s and p99 are printed beside the ceiling's (the mean of its two runs) as a ratio: a share
-the machine's speed hardly moves. Needs wrk (`apt-get install wrk`).
+returning a cached 40 KB page from Redis. wrk then drives each from a second process on loopback,
+one run per route (timeline first pages and deep cursors, post pages, tag pages, the Atom feed,
+the feed answered 304, searches, then a mixed load of every route's URLs at once), each between
+two runs of the ceiling. Every page is warmed first, so this measures cached reads. Each route's
+req/s and p99 are printed as a ratio of the mean of the two ceiling runs beside it: on a shared
+machine whose load drifts during a run, a share measured minute by minute hardly moves.
+Needs wrk (`apt-get install wrk`).
 """
 
 import argparse
@@ -154,15 +155,18 @@ def main():
         if "feed" in routes:
             etag = urllib.request.urlopen(site + routes["feed"][0]).headers["ETag"]  # noqa: S310 - loopback
             routes["feed 304"] = [f"{routes['feed'][0]}\t{etag}"]
-        run = {"seconds": options.seconds, "connections": options.connections}
-        ceiling_runs = [run_wrk(ceiling, ["/"], **run)]
-        for name, paths in routes.items():
-            results[name] = run_wrk(site, paths, **run)
+        runs = {name: (paths, options.seconds) for name, paths in routes.items()}
         if options.mixed_seconds > 0:
             mixed = [path for paths in routes.values() for path in paths]
             random.Random(4).shuffle(mixed)
-            results["mixed"] = run_wrk(site, mixed, options.mixed_seconds, options.connections)
-        ceiling_runs.append(run_wrk(ceiling, ["/"], **run))
+            runs["mixed"] = (mixed, options.mixed_seconds)
+        ceiling_runs = [run_wrk(ceiling, ["/"], options.seconds, options.connections)]
+        for name, (paths, seconds) in runs.items():
+            results[name] = run_wrk(site, paths, seconds, options.connections)
+            ceiling_runs.append(run_wrk(ceiling, ["/"], options.seconds, options.connections))
+            beside = ceiling_runs[-2:]
+            results[name]["ceiling_rate"] = sum(run["requests"] / run["seconds"] for run in beside) / 2
+            results[name]["ceiling_p99_ms"] = sum(run["p99_ms"] for run in beside) / 2
     finally:
         for server in servers:
             stop(server)
@@ -177,30 +181,29 @@ def report_results(results, ceiling_runs, options):
         "gunicorn_workers": GUNICORN_WORKERS,
         "seconds": options.seconds,
     }
-    ceiling_rate = sum(run["requests"] / run["seconds"] for run in ceiling_runs) / len(ceiling_runs)
-    ceiling_p99 = sum(run["p99_ms"] for run in ceiling_runs) / len(ceiling_runs)
     for number, run in enumerate(ceiling_runs, 1):
         rate = run["requests"] / run["seconds"]
         report("load", f"ceiling run {number} requests/s", rate, "req/s", **context)
         report("load", f"ceiling run {number} p99", run["p99_ms"], "ms", **context)
     lines = [
-        f"| route | req/s | share of ceiling ({ceiling_rate:,.0f} req/s) | p99 ms | p99 ÷ ceiling's "
-        f"({ceiling_p99:.1f} ms) | errors |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| route | req/s | ceiling beside it, req/s | share of ceiling | p99 ms | p99 ÷ ceiling's | errors |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, result in results.items():
-        rate = result["requests"] / result["seconds"]
+        rate, ceiling_rate = result["requests"] / result["seconds"], result["ceiling_rate"]
+        p99_share = result["p99_ms"] / result["ceiling_p99_ms"]
         label = f"load {name}"
         where = {**context, "seconds": options.mixed_seconds} if name == "mixed" else context
         report("load", f"{label} requests/s", rate, "req/s", **where)
+        report("load", f"{label} ceiling requests/s", ceiling_rate, "req/s", **where)
         report("load", f"{label} share of ceiling", rate / ceiling_rate, "x", **where)
         report("load", f"{label} p99", result["p99_ms"], "ms", **where)
-        report("load", f"{label} p99 / ceiling p99", result["p99_ms"] / ceiling_p99, "x", **where)
+        report("load", f"{label} p99 / ceiling p99", p99_share, "x", **where)
         kinds = {kind: result[kind] for kind in ("non2xx", "connect", "read", "write", "timeout")}
         report("load", f"{label} errors", result["errors"], "errors", **where, **kinds)
         lines.append(
-            f"| {name} | {rate:,.0f} | {rate / ceiling_rate:.2f} | {result['p99_ms']:.1f} | "
-            f"{result['p99_ms'] / ceiling_p99:.2f} | {result['errors']} |"
+            f"| {name} | {rate:,.0f} | {ceiling_rate:,.0f} | {rate / ceiling_rate:.2f} | "
+            f"{result['p99_ms']:.1f} | {p99_share:.2f} | {result['errors']} |"
         )
     print(f"\n{options.posts:,} posts, {os.cpu_count()} cores, wrk -t2 -c{options.connections}:")
     print("\n".join(lines), flush=True)
