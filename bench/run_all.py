@@ -39,7 +39,10 @@ def main():
             failed.append(name)
     rows = [json.loads(line) for line in RESULTS.read_text().splitlines() if line.strip()]
     table = render_table(rows)
+    ceiling = render_ceiling_table(rows)
     print("\n" + table)
+    if ceiling:
+        print("\n" + ceiling)
     if not options.only:
         TABLE.parent.mkdir(exist_ok=True)
         measured = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -47,11 +50,53 @@ def main():
             "# Benchmarks\n\n"
             f"Measured {measured} with `make bench` (that is, `python bench/run_all.py`) on "
             f"{os.cpu_count()} cores. Each script also runs alone: `python bench/<name>.py --help`.\n\n"
+            + (f"{CEILING_HEADING}\n\n{CEILING_INTRO}\n\n{ceiling}\n\n## Every figure\n\n" if ceiling else "")
             + table
             + "\n"
         )
     if failed:
         raise SystemExit(f"failed: {', '.join(failed)}")
+
+
+CEILING_HEADING = "## Cached pages as a share of the ceiling (bench/load.py)"
+CEILING_INTRO = (
+    "The ceiling is bench/ceiling.py, a bare WSGI app returning a cached 40 KB page from Redis, "
+    "served by the same gunicorn settings in the same run, before and after each route; a route's "
+    "share is its req/s over the mean of those two ceiling runs (1.00 is as fast as the ceiling), "
+    "and p99 ÷ ceiling's compares tail latencies the same way."
+)
+
+
+def render_ceiling_table(rows):
+    """A Markdown table of bench/load.py's routes as shares of the ceiling, or "" without them."""
+    figures = {row["figure"]: row for row in rows if row["script"] == "load"}
+    routes = [
+        figure.removeprefix("load ").removesuffix(" share of ceiling")
+        for figure in figures
+        if figure.endswith(" share of ceiling")
+    ]
+    if not routes:
+        return ""
+    first = figures[f"load {routes[0]} share of ceiling"]
+    lines = [
+        f"{first['posts']:,} posts, {first['cores']} cores, {first['gunicorn_workers']} gunicorn workers, "
+        f"wrk -t2 -c{first['connections']}, {first['seconds']} s a route:",
+        "",
+        "| route | req/s | ceiling beside it, req/s | share of ceiling | p99 ms | p99 ÷ ceiling's | errors |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for route in routes:
+        value = {kind: figures[f"load {route} {kind}"]["value"] for kind in
+                 ("requests/s", "ceiling requests/s", "share of ceiling", "p99", "p99 / ceiling p99",
+                  "errors")}  # fmt: skip
+        seconds = figures[f"load {route} share of ceiling"].get("seconds")
+        label = f"{route} ({seconds} s)" if seconds != first.get("seconds") else route
+        lines.append(
+            f"| {label} | {value['requests/s']:,.0f} | {value['ceiling requests/s']:,.0f} | "
+            f"{value['share of ceiling']:.2f} | "
+            f"{value['p99']:.1f} | {value['p99 / ceiling p99']:.2f} | {value['errors']:.0f} |"
+        )
+    return "\n".join(lines)
 
 
 def render_table(rows):

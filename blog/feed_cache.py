@@ -5,6 +5,9 @@ change that invalidates cached pages invalidates feeds and sitemaps: no second s
 in step. Unlike the page cache it also serves logged-in users (a feed never varies by user)
 and keeps the content type, ETag and Last-Modified, so reader apps polling every few minutes
 get a `304 Not Modified` without a single SQL query.
+
+Every answer, 200 or 304, is marked for blog.anonymous_pages: the finished response is kept, and
+the next reader without a session cookie gets it (or its 304) before Django runs.
 """
 
 import hashlib
@@ -17,7 +20,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from .page_cache import content_version
+from .page_cache import content_version, shared_cache_control
 
 # How long "this body was first served at" stays remembered between content versions.
 CHANGED_AT_SECONDS = 30 * 24 * 3600
@@ -100,7 +103,10 @@ def serve_cached(request, name, build, headers=()):
     response["Last-Modified"] = http_date(frozen.last_modified)
     response["X-Feed-Cache"] = state
     # Reader apps and proxies may reuse a copy briefly, then must ask again (cheaply, with 304s).
-    patch_cache_control(response, public=True, max_age=settings.FEED_MAX_AGE_SECONDS)
-    return get_conditional_response(
+    patch_cache_control(response, max_age=settings.FEED_MAX_AGE_SECONDS)
+    shared_cache_control(response)
+    answer = get_conditional_response(
         request, etag=frozen.etag, last_modified=frozen.last_modified, response=response
     )
+    answer.for_anonymous_readers = True
+    return answer

@@ -24,6 +24,16 @@ NO_REQUEST = "-"
 current_request_id = contextvars.ContextVar("inkstone_request_id", default=NO_REQUEST)
 
 
+def request_id_for(offered):
+    """Return the id of a request that came with `offered` as its X-Request-ID: it, or a new one."""
+    return offered if ACCEPTED_REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+
+
+def fast_path_headers(environ):
+    """Return the headers the stack's RequestIdMiddleware would add, for an answer made before it."""
+    return [(REQUEST_ID_HEADER, request_id_for(environ.get("HTTP_X_REQUEST_ID", "")))]
+
+
 class RequestIdMiddleware:
     """Give every request an id (the proxy's if acceptable), for its log lines and its response."""
 
@@ -31,8 +41,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        offered = request.headers.get(REQUEST_ID_HEADER, "")
-        request_id = offered if ACCEPTED_REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+        request_id = request_id_for(request.headers.get(REQUEST_ID_HEADER, ""))
         request.request_id = request_id
         token = current_request_id.set(request_id)
         try:

@@ -85,8 +85,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: every later log line of the request carries its id (config.log_events).
+    # First: every later log line of the request carries its id (config.log_events). A fast-path
+    # answer gets its id from config/wsgi.py, so no stored page carries another reader's id.
     "config.log_events.RequestIdMiddleware",
+    # Next, so it sees the finished response: keeps anonymous readers' cached pages for the fast
+    # path ahead of Django (blog.anonymous_pages, config/wsgi.py) and marks logged-in pages
+    # private.
+    "blog.anonymous_pages.StoreAnonymousPagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Public reads go to the read replica, if any (config.db_routers); before the session.
     "config.db_routers.ReplicaReadsMiddleware",
@@ -429,6 +434,11 @@ TIMELINE_PAGE_SIZE = env_int("TIMELINE_PAGE_SIZE", 20)
 # Pages for anonymous readers are cached in Redis and invalidated on every visible change;
 # this bound only limits how long an unused entry occupies memory.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# Shared caches (a CDN, nginx proxy_cache) may keep anonymous pages and feeds this long
+# (Cache-Control s-maxage), and answer with the old copy while refetching for this long
+# (stale-while-revalidate): together, how long one may still show a removed post.
+SHARED_CACHE_SECONDS = env_int("SHARED_CACHE_SECONDS", 60)
+SHARED_CACHE_STALE_SECONDS = env_int("SHARED_CACHE_STALE_SECONDS", 30)
 # Excerpt length in display units: a CJK character is 1, a Latin word half its length rounded up.
 EXCERPT_BUDGET_UNITS = env_int("EXCERPT_BUDGET_UNITS", 280)
 

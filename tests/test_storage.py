@@ -89,8 +89,8 @@ def test_an_editor_image_round_trips_through_the_bucket(bucket, settings):
 
 
 def test_an_avatar_saved_through_the_model_lands_in_the_bucket(bucket, settings, django_user_model):
-    from blog.image_uploads import make_avatar
     from accounts.models import AuthorProfile
+    from blog.image_uploads import make_avatar
 
     endpoint, name = bucket
     settings.STORAGES = {**settings.STORAGES, "default": s3_storage(endpoint, name)}
