@@ -2,6 +2,7 @@
 
 import pytest
 
+from search.plan import SearchPlan
 from search.query import parse_query
 from search.results import search_posts
 
@@ -42,11 +43,9 @@ def test_every_query_kind_is_represented():
     )
 
 
-def test_common_queries_rank_a_pool_without_losing_the_best(corpus, monkeypatch):
+def test_common_queries_rank_a_pool_without_losing_the_best(corpus, settings):
     # Force the pooled ranking used when thousands of posts match, with tiny pools.
-    monkeypatch.setattr("search.results.RANK_ALL_LIMIT", 1)
-    monkeypatch.setattr("search.results.HEADING_POOL", 3)
-    monkeypatch.setattr("search.results.RECENT_POOL", 3)
+    settings.SEARCH_PLAN = SearchPlan(rank_all_limit=1, heading_pool=3, recent_pool=3)
     ids = {post.pk: key for key, post in corpus.items()}
     reciprocal_ranks = []
     for text, expected in QUERIES:
