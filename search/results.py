@@ -20,8 +20,9 @@ from django.utils import timezone
 
 from blog.models import Post, Series, Tag
 
-from . import sql
+from . import corrections, sql
 from .plan import DEFAULT_PLAN, current_plan
+from .query import parse_query
 from .snippets import highlight, make_snippet
 
 RESULTS_PER_PAGE = DEFAULT_PLAN.per_page
@@ -140,6 +141,10 @@ class SearchResults:
     tag_facets: list = field(default_factory=list)
     series_facets: list = field(default_factory=list)
     suggestions: list = field(default_factory=list)
+    # When the query as typed found nothing and a correction of it did (search.corrections):
+    # these are the correction's results, and the page says so.
+    corrected_query: str = ""
+    correction_kind: str = ""
     total_without_filters: int | None = None
     estimated: bool = False
     total_without_filters_estimated: bool = False
@@ -239,9 +244,9 @@ def match_summary(scan, plan=DEFAULT_PLAN):
             facets[kind].append(Facet(name, slug, count))
     if estimated:
         total = estimate(total, rate)
-        for facet in facets[sql.Row.TAG_FACET] + facets[sql.Row.SERIES_FACET]:
+        for facet in (facet for kind_facets in facets.values() for facet in kind_facets):
             facet.count = estimate(facet.count, rate)
-    for kind in facets:
+    for kind in (sql.Row.TAG_FACET, sql.Row.SERIES_FACET):
         facets[kind].sort(key=lambda facet: (-facet.count, facet.name))
     return MatchSummary(
         total,
@@ -290,8 +295,10 @@ def search_posts(query, filters=None, *, page=1, per_page=None, plan=None):
     """Return SearchResults for a non-empty ParsedQuery: one page of hits, facets, suggestions.
 
     Costs at most four SQL queries (planner settings, summary, ranking, the hits' posts),
-    whatever the number of matches. `plan` sets how much it reads (search.plan.current_plan()
-    if not given); `per_page` defaults to the plan's.
+    whatever the number of matches. A query that finds nothing costs four too (planner,
+    summary, the correction lookup, the suggestions), or six when a correction of it finds
+    posts: those are returned instead, with `corrected_query` set. `plan` sets how much it
+    reads (search.plan.current_plan() if not given); `per_page` defaults to the plan's.
     """
     plan = plan or current_plan()
     filters = filters or Filters()
@@ -371,9 +378,30 @@ def load_hits(post_ids):
     return hits
 
 
-def _search(query, filters, page, per_page, plan):
+def _corrected(query, filters, page, per_page, plan):
+    """Return the SearchResults of the correction of `query` (which found nothing), or None.
+
+    None when there is no correction, or it finds nothing either.
+    """
+    correction = corrections.correct(query.text)
+    if correction is None:
+        return None
+    corrected_query = parse_query(correction.text)
+    if corrected_query.is_empty or corrected_query.tsquery == query.tsquery:
+        return None
+    found = _search(corrected_query, filters, page, per_page, plan, correct=False)
+    if not found.total:
+        return None
+    found.corrected_query, found.correction_kind = corrected_query.text, correction.kind
+    return found
+
+
+def _search(query, filters, page, per_page, plan, *, correct=True):
     summary = match_summary(matching_documents(query.match, filters), plan)
     if not summary.total:
+        corrected = _corrected(query, filters, page, per_page, plan) if correct else None
+        if corrected is not None:
+            return corrected
         suggestions, total_without_filters, without_filters_estimated = suggestions_for(query, filters, plan)
         return SearchResults(
             hits=[],

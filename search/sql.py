@@ -25,7 +25,7 @@ from django.db import connections, router
 
 from blog.models import Post, Series, Tag, TaggedPost
 
-from .models import SearchDocument
+from .models import SearchDocument, VocabularyWord
 
 PARAMETER = re.compile(r"%\((\w+)\)s")
 
@@ -400,3 +400,29 @@ def hits(post_fields, post_ids):
         WHERE p.id = ANY(%(post_ids)s) AND {VISIBLE}
     """  # noqa: S608 - quoted names only
     return statement, {"post_ids": list(post_ids)}
+
+
+def correction_lookup(words, pinyin_keys):
+    """Return (sql, params) of what the vocabulary offers for a query that found nothing.
+
+    Rows are ("spelling", a word of `words` the vocabulary lacks, its most similar word there,
+    that word's document count), by trigram similarity through the vocabulary's trigram index
+    (`%%` is pg_trgm's similarity operator, escaped), and ("pinyin", a key of `pinyin_keys`,
+    a word spelt so, its document count) for every word of that pinyin.
+    """
+    vocabulary = table(VocabularyWord)
+    statement = f"""
+        SELECT 'spelling', typed.word, best.word, best.documents
+        FROM unnest(%(words)s::text[]) AS typed(word)
+        CROSS JOIN LATERAL (
+            SELECT known.word, known.documents FROM {vocabulary} AS known
+            WHERE known.word %% typed.word
+            ORDER BY similarity(known.word, typed.word) DESC, known.documents DESC, known.word
+            LIMIT 1
+        ) AS best
+        WHERE NOT EXISTS (SELECT 1 FROM {vocabulary} AS exact WHERE exact.word = typed.word)
+        UNION ALL
+        SELECT 'pinyin', known.pinyin, known.word, known.documents FROM {vocabulary} AS known
+        WHERE known.pinyin = ANY(%(pinyin_keys)s::text[]) AND known.pinyin <> ''
+    """  # noqa: S608 - quoted names only
+    return statement, {"words": list(words), "pinyin_keys": list(pinyin_keys)}

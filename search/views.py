@@ -40,6 +40,9 @@ def search(request):
     text, query, filters, results = _search(request)
     params = {"q": text, **filters.as_params()}
     context = {"q": text, "query": query, "filters": filters, "results": results}
+    if results is not None and results.corrected_query:
+        # The page shows the correction's results: its links narrow and page those.
+        params["q"] = results.corrected_query
     if results is not None:
         for facet in results.tag_facets:
             facet.active = facet.slug == filters.tag
@@ -93,6 +96,9 @@ def _search_api_results(request):
             "count": results.total if results else 0,
             # Very large result sets are counted from a sample (see search.results).
             "count_is_estimate": bool(results and results.estimated),
+            # Set when the query as typed found nothing and these are the results of this
+            # correction of it (a spelling fixed, or pinyin read as Chinese).
+            "corrected_query": results.corrected_query or None if results else None,
             "page": results.page if results else 1,
             "pages": results.pages if results else 0,
             "results": [

@@ -137,6 +137,7 @@ def test_json_endpoint(client, corpus):
         "query": "",
         "count": 0,
         "count_is_estimate": False,
+        "corrected_query": None,
         "page": 1,
         "pages": 0,
         "results": [],
