@@ -109,7 +109,7 @@ class SearchHit:
 
 @dataclass
 class Facet:
-    """A tag or series and how many of the matching posts carry it (estimated for huge sets)."""
+    """A tag, series or year and how many of the matching posts have it (estimated for huge sets)."""
 
     name: str
     slug: str
@@ -140,6 +140,7 @@ class SearchResults:
     reachable: int = 0
     tag_facets: list = field(default_factory=list)
     series_facets: list = field(default_factory=list)
+    year_facets: list = field(default_factory=list)
     suggestions: list = field(default_factory=list)
     # When the query as typed found nothing and a correction of it did (search.corrections):
     # these are the correction's results, and the page says so.
@@ -213,6 +214,7 @@ class MatchSummary:
     estimated: bool
     tag_facets: list
     series_facets: list
+    year_facets: list
     candidates: set
     recent_after: object = None
     heading_after: object = None
@@ -221,10 +223,10 @@ class MatchSummary:
 def match_summary(scan, plan=DEFAULT_PLAN):
     """Return the MatchSummary of the documents of `scan` (see matching_documents)."""
     with sql.database().cursor() as cursor:
-        cursor.execute(*sql.summary(scan, plan))
+        cursor.execute(*sql.summary(scan, plan, timezone.get_current_timezone_name()))
         rows = cursor.fetchall()
     total = 0
-    facets = {sql.Row.TAG_FACET: [], sql.Row.SERIES_FACET: []}
+    facets = {sql.Row.TAG_FACET: [], sql.Row.SERIES_FACET: [], sql.Row.YEAR_FACET: []}
     candidates = set()
     recent_after = heading_after = None
     estimated, rate = False, plan.sample_rate
@@ -248,11 +250,14 @@ def match_summary(scan, plan=DEFAULT_PLAN):
             facet.count = estimate(facet.count, rate)
     for kind in (sql.Row.TAG_FACET, sql.Row.SERIES_FACET):
         facets[kind].sort(key=lambda facet: (-facet.count, facet.name))
+    # Years read as a timeline, newest first.
+    facets[sql.Row.YEAR_FACET].sort(key=lambda facet: -int(facet.slug))
     return MatchSummary(
         total,
         estimated,
         facets[sql.Row.TAG_FACET],
         facets[sql.Row.SERIES_FACET],
+        facets[sql.Row.YEAR_FACET],
         candidates,
         recent_after,
         heading_after,
@@ -440,6 +445,7 @@ def _search(query, filters, page, per_page, plan, *, correct=True):
         reachable=summary.total if summary.total <= plan.rank_all_limit else plan.recent_pool,
         tag_facets=summary.tag_facets,
         series_facets=summary.series_facets,
+        year_facets=summary.year_facets,
         estimated=summary.estimated,
         max_page=plan.max_page,
     )

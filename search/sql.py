@@ -73,6 +73,7 @@ class Row(enum.IntEnum):
     RECENT_AFTER = 4  # the recency cutoff of an estimated set
     SAMPLE_RATE = 5  # there when the set is estimated: the rate of the sample it was counted from
     HEADING_AFTER = 6  # the wider cutoff an estimated set's heading pool tries first
+    YEAR_FACET = 7  # name and slug: the year, as the site's time zone has it
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ def planner_settings():
     return "SET LOCAL enable_seqscan = off; SET LOCAL jit = off"
 
 
-def summary(scan, plan):
+def summary(scan, plan, time_zone):
     """Return (sql, params) of the statement that counts, facets and picks what to rank.
 
     The sparse sample's matches are collected first (a small index holds one document in
@@ -180,7 +181,8 @@ def summary(scan, plan):
     up to `plan.rank_all_limit` of them all are candidates for ranking, beyond it the most
     recent ones (the ranking statement adds heading matches, see ranked_page).
 
-    Rows are (Row, post id, name, slug, count, time).
+    Rows are (Row, post id, name, slug, count, time). Years are counted in `time_zone` (a
+    name), as the year filter reads them.
     """
     columns = "d.post_id, d.published_at, d.series_id, d.tag_ids"
     sparse, params = in_sample(scan, plan.sparse_sample_rate).select(columns)
@@ -223,6 +225,12 @@ def summary(scan, plan):
             GROUP BY series_id ORDER BY count DESC, series_id LIMIT %(facet_size)s
         ) AS counted JOIN {table(Series)} AS series ON series.id = counted.series_id
         UNION ALL
+        SELECT {Row.YEAR_FACET:d}, NULL, year::text, year::text, count, NULL FROM (
+            SELECT EXTRACT(YEAR FROM published_at AT TIME ZONE %(time_zone)s)::int AS year,
+                count(*) AS count
+            FROM counted GROUP BY 1
+        ) AS years
+        UNION ALL
         SELECT {Row.CANDIDATE:d}, post_id, '', '', 0, NULL FROM matches
         WHERE (SELECT count FROM total) <= %(rank_all_limit)s
         UNION ALL (
@@ -257,6 +265,7 @@ def summary(scan, plan):
             "sparse_sample_rate": plan.sparse_sample_rate,
             "sample_rate": plan.sample_rate,
             "facet_size": plan.facet_size,
+            "time_zone": time_zone,
             "rank_all_limit": plan.rank_all_limit,
             "recent_pool": plan.recent_pool,
             "sparse_recent_offset": plan.sparse_recent_cutoff - 1,

@@ -50,6 +50,9 @@ def search(request):
         for facet in results.series_facets:
             facet.active = facet.slug == filters.series
             facet.url = _url(params, series=None if facet.active else facet.slug)
+        for facet in results.year_facets:
+            facet.active = str(filters.year) == facet.slug
+            facet.url = _url(params, year=None if facet.active else facet.slug)
         for suggestion in results.suggestions:
             suggestion.url = _url(params, q=suggestion.text)
         context.update(
@@ -112,6 +115,14 @@ def _search_api_results(request):
                 }
                 for hit in hits
             ],
+            "facets": {
+                name: [{"name": facet.name, "slug": facet.slug, "count": facet.count} for facet in facets]
+                for name, facets in (
+                    ("tags", results.tag_facets if results else []),
+                    ("series", results.series_facets if results else []),
+                    ("years", results.year_facets if results else []),
+                )
+            },
         },
         json_dumps_params={"ensure_ascii": False},
     )

@@ -141,6 +141,7 @@ def test_json_endpoint(client, corpus):
         "page": 1,
         "pages": 0,
         "results": [],
+        "facets": {"tags": [], "series": [], "years": []},
     }
 
 
