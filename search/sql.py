@@ -435,3 +435,76 @@ def correction_lookup(words, pinyin_keys):
         WHERE known.pinyin = ANY(%(pinyin_keys)s::text[]) AND known.pinyin <> ''
     """  # noqa: S608 - quoted names only
     return statement, {"words": list(words), "pinyin_keys": list(pinyin_keys)}
+
+
+def related(post_id, *, limit, lexemes, pool):
+    """Return (sql, params) of up to `limit` visible posts related to post `post_id`, best first.
+
+    Rows are (id, slug, title, published_at). Two pools of at most `pool` candidates each,
+    never the post itself: posts sharing its tags or series (by how many tags, then recency;
+    no vector read), and posts matching any of its `lexemes` most distinctive lexemes (the
+    rarest in the vocabulary for how often the post uses them: tf × idf), by ts_rank. Each
+    candidate scores a point per shared tag, one and a half for the same series, plus its
+    text's rank against those lexemes scaled to at most two: two shared tags (or a tag and
+    the series) outweigh any text, while the text that shares the most words beats a post
+    that shares one common tag and nothing else.
+    """
+    documents, vocabulary = table(SearchDocument), table(VocabularyWord)
+    statement = f"""
+        WITH source AS MATERIALIZED (
+            SELECT d.post_id, d.vector, d.series_id, d.tag_ids FROM {documents} AS d
+            WHERE d.post_id = %(post_id)s
+        ),
+        size AS (
+            SELECT GREATEST(reltuples, 1) AS documents FROM pg_class
+            WHERE oid = '{SearchDocument._meta.db_table}'::regclass
+        ),
+        distinctive AS (
+            SELECT entry.lexeme FROM source, unnest(source.vector) AS entry
+            JOIN {vocabulary} AS known ON known.word = entry.lexeme
+            WHERE known.documents >= 2 AND char_length(entry.lexeme) >= 2
+            ORDER BY COALESCE(array_length(entry.positions, 1), 1)
+                * ln((SELECT documents FROM size) / LEAST(known.documents, (SELECT documents FROM size))
+                + 1) DESC, entry.lexeme
+            LIMIT %(lexemes)s
+        ),
+        wanted AS (
+            SELECT string_agg(
+                '''' || replace(replace(lexeme, '\\', '\\\\'), '''', '''''') || '''', ' | '
+            )::tsquery AS query FROM distinctive
+        ),
+        by_words AS (
+            SELECT d.post_id FROM {documents} AS d, wanted
+            WHERE d.vector @@ wanted.query AND {VISIBLE} AND d.post_id <> %(post_id)s
+            ORDER BY ts_rank(d.vector, wanted.query) DESC, d.post_id DESC LIMIT %(pool)s
+        ),
+        by_choice AS (
+            SELECT d.post_id FROM {documents} AS d, source
+            WHERE (d.tag_ids && source.tag_ids OR d.series_id = source.series_id)
+                AND {VISIBLE} AND d.post_id <> %(post_id)s
+            ORDER BY
+                cardinality(ARRAY(SELECT unnest(d.tag_ids) INTERSECT SELECT unnest(source.tag_ids))) DESC,
+                d.published_at DESC, d.post_id DESC
+            LIMIT %(pool)s
+        ),
+        scored AS (
+            SELECT d.post_id,
+                cardinality(ARRAY(SELECT unnest(d.tag_ids) INTERSECT SELECT unnest(source.tag_ids)))
+                + CASE WHEN d.series_id = source.series_id THEN 1.5 ELSE 0 END
+                + COALESCE(ts_rank(d.vector, wanted.query), 0) AS rank_and_choice,
+                COALESCE(ts_rank(d.vector, wanted.query), 0) AS text_rank,
+                d.published_at
+            FROM {documents} AS d CROSS JOIN source LEFT JOIN wanted ON TRUE
+            WHERE d.post_id IN (SELECT post_id FROM by_words UNION SELECT post_id FROM by_choice)
+                AND {VISIBLE}
+        ),
+        best AS (
+            SELECT post_id, rank_and_choice - text_rank
+                + 2 * text_rank / GREATEST((SELECT max(text_rank) FROM scored), 1e-9) AS score, published_at
+            FROM scored ORDER BY score DESC, published_at DESC, post_id DESC LIMIT %(limit)s
+        )
+        SELECT p.id, p.slug, p.title, p.published_at FROM best
+        JOIN {table(Post)} AS p ON p.id = best.post_id
+        ORDER BY best.score DESC, best.published_at DESC, best.post_id DESC
+    """  # noqa: S608 - quoted names and the documents' table name only
+    return statement, {"post_id": post_id, "limit": limit, "lexemes": lexemes, "pool": pool}
