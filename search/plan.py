@@ -58,6 +58,12 @@ class SearchPlan:
     # A post published today scores up to 25% higher than an old one; the bonus halves at 180 days.
     recency_boost: float = 0.25
     recency_half_life_days: float = 180
+    # What the body's own cover density (bounded below one) multiplies the score by, at most
+    # 1 + body_boost: the post that discusses a subject beats the note that names it in its
+    # title and never again. And what a document whose words stand as the query has them (in
+    # order, at the distances typed) gains.
+    body_boost: float = 3.0
+    phrase_boost: float = 0.5
 
     def __post_init__(self):
         derive = [

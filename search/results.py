@@ -346,6 +346,7 @@ def _ranked(query, filters, summary, offset, limit, plan):
         recheck=query.has_exclusions,
         offset=offset,
         limit=limit,
+        phrase=query.proximity,
     )
     with sql.database().cursor() as cursor:
         cursor.execute(*statement)

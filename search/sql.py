@@ -337,31 +337,49 @@ def most_recent_trying_since(recent_scan, scan, limit, prefix):
     return statement, merged(recent_params, every_params, {f"{prefix}limit": limit})
 
 
-def score(plan):
-    """Return (sql, params) of a document's relevance to the `rank_query` parameter: weighted
-    cover density, times recency.
+def score(plan, phrase=""):
+    """Return (sql, params) of a document's relevance to the `rank_query` parameter.
 
-    A post published today scores up to `plan.recency_boost` more than an old one; the bonus
-    halves every `plan.recency_half_life_days`.
+    Weighted cover density (title and tags weigh most, and query words close together in a
+    document make short covers, so proximity counts), times three factors:
+
+    * how much the body discusses the query, its own cover density bounded below one: a
+      note whose title names the subject but whose body never returns to it loses to the
+      post about it (`plan.body_boost`);
+    * the query's words standing in the order and at the distances typed, `phrase`
+      (`plan.phrase_boost`);
+    * recency: a post published today scores up to `plan.recency_boost` more than an old
+      one; the bonus halves every `plan.recency_half_life_days`.
     """
+    phrase_factor = (
+        " * (1.0 + CASE WHEN d.vector @@ %(rank_phrase)s::tsquery THEN %(phrase_boost)s ELSE 0 END)"
+        if phrase
+        else ""
+    )
     return (
         "(ts_rank_cd(%(rank_weights)s::float4[], d.vector, %(rank_query)s::tsquery, %(rank_normalization)s)"
+        " * (1.0 + %(body_boost)s"
+        " * ts_rank_cd(%(body_weights)s::float4[], d.vector, %(rank_query)s::tsquery, 32))"
+        f"{phrase_factor}"
         " * (1.0 + %(recency_boost)s / (1.0 + GREATEST("
         "EXTRACT(EPOCH FROM (NOW() - COALESCE(d.published_at, NOW()))), 0) / %(recency_half_life)s)))",
         {
             "rank_weights": list(plan.rank_weights),
             "rank_normalization": plan.rank_normalization,
+            "body_weights": [0.25, 1.0, 0.0, 0.0],
+            "body_boost": plan.body_boost,
             "recency_boost": plan.recency_boost,
             "recency_half_life": plan.recency_half_life_days * 86400.0,
+            **({"rank_phrase": phrase, "phrase_boost": plan.phrase_boost} if phrase else {}),
         },
     )
 
 
-def ranked_page(candidates, pools, tsquery, plan, *, recheck, offset, limit):
+def ranked_page(candidates, pools, tsquery, plan, *, recheck, offset, limit, phrase=""):
     """Return (sql, params) of [(post id, score)]: one page of the candidate documents, best first.
 
     `candidates` are post ids, `pools` (sql, params) selects of more of them; with `recheck`,
-    each must match `tsquery` again (see results.ranked).
+    each must match `tsquery` again (see results.ranked). `phrase`: see score.
     """
     selects, params = [], {}
     if candidates:
@@ -373,7 +391,7 @@ def ranked_page(candidates, pools, tsquery, plan, *, recheck, offset, limit):
     ranked = Scan().where(f"d.post_id IN ({' UNION '.join(selects)})")
     if recheck:
         ranked = matching(ranked, tsquery)
-    score_sql, score_params = score(plan)
+    score_sql, score_params = score(plan, phrase)
     select, select_params = ranked.select(f"d.post_id, {score_sql} AS score")
     statement = (
         f"{select} ORDER BY score DESC, d.published_at DESC, d.post_id DESC"
