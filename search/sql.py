@@ -460,9 +460,10 @@ def related(post_id, *, limit, lexemes, pool):
 
     Rows are (id, slug, title, published_at). Two pools of at most `pool` candidates each,
     never the post itself: posts sharing its tags or series (by how many tags, then recency;
-    no vector read), and posts matching any of its `lexemes` most distinctive lexemes (the
-    rarest in the vocabulary for how often the post uses them: tf × idf), by ts_rank. Each
-    candidate scores a point per shared tag, one and a half for the same series, plus its
+    no vector read), and the most recent posts holding two of its six most distinctive
+    lexemes (the rarest in the vocabulary for how often the post uses them: tf × idf). Only
+    the pools' vectors are read, ranked against its `lexemes` most distinctive lexemes. Each
+    scores a point per shared tag, one and a half for the same series, plus its
     text's rank against those lexemes scaled to at most two: two shared tags (or a tag and
     the series) outweigh any text, while the text that shares the most words beats a post
     that shares one common tag and nothing else.
@@ -478,23 +479,33 @@ def related(post_id, *, limit, lexemes, pool):
             WHERE oid = '{SearchDocument._meta.db_table}'::regclass
         ),
         distinctive AS (
-            SELECT entry.lexeme FROM source, unnest(source.vector) AS entry
+            SELECT entry.lexeme, row_number() OVER (
+                -- tf × idf; the table's size is the planner's estimate (-1 before the first
+                -- ANALYZE, hence GREATEST): any size keeps the rarer lexeme first.
+                ORDER BY COALESCE(array_length(entry.positions, 1), 1)
+                    * ln(1 + (SELECT documents FROM size) / known.documents) DESC, entry.lexeme
+            ) AS place,
+            '''' || replace(replace(entry.lexeme, '\\', '\\\\'), '''', '''''') || '''' AS quoted
+            FROM source, unnest(source.vector) AS entry
             JOIN {vocabulary} AS known ON known.word = entry.lexeme
-            WHERE known.documents >= 2 AND char_length(entry.lexeme) >= 2
-            ORDER BY COALESCE(array_length(entry.positions, 1), 1)
-                * ln((SELECT documents FROM size) / LEAST(known.documents, (SELECT documents FROM size))
-                + 1) DESC, entry.lexeme
-            LIMIT %(lexemes)s
+            -- Shared with another post, and not so common that it says nothing.
+            WHERE known.documents BETWEEN 2 AND GREATEST((SELECT documents FROM size) / 20, 50)
+                AND char_length(entry.lexeme) >= 2
+            ORDER BY place LIMIT %(lexemes)s
         ),
-        wanted AS (
-            SELECT string_agg(
-                '''' || replace(replace(lexeme, '\\', '\\\\'), '''', '''''') || '''', ' | '
-            )::tsquery AS query FROM distinctive
+        wanted AS (SELECT string_agg(quoted, ' | ')::tsquery AS query FROM distinctive),
+        -- Two of the six most distinctive together: an index lookup that finds posts on the
+        -- same subject without reading a vector (by date, not rank, so that only the pool's
+        -- vectors are read, when scored).
+        wanted_together AS (
+            SELECT string_agg('(' || first.quoted || ' & ' || second.quoted || ')', ' | ')::tsquery AS query
+            FROM distinctive AS first JOIN distinctive AS second
+                ON first.place < second.place AND second.place <= 6
         ),
         by_words AS (
-            SELECT d.post_id FROM {documents} AS d, wanted
-            WHERE d.vector @@ wanted.query AND {VISIBLE} AND d.post_id <> %(post_id)s
-            ORDER BY ts_rank(d.vector, wanted.query) DESC, d.post_id DESC LIMIT %(pool)s
+            SELECT d.post_id FROM {documents} AS d, wanted_together
+            WHERE d.vector @@ wanted_together.query AND {VISIBLE} AND d.post_id <> %(post_id)s
+            ORDER BY d.published_at DESC, d.post_id DESC LIMIT %(pool)s
         ),
         by_choice AS (
             SELECT d.post_id FROM {documents} AS d, source
