@@ -4,6 +4,8 @@ Usage: python bench/search.py [--posts 100000]
 
 Times what a search page costs the server apart from HTML: parsing the query, counting,
 ranking one page, cutting snippets and counting facets (`search.results.search_posts`).
+Then, apart: misspelt words (corrected from the vocabulary, search.corrections), queries
+typed in pinyin, and the related posts of a post page (search.related), each with its p95.
 
 The figures are those of a server in use: a first pass of as many *other* queries (another
 seed) brings the index into memory, as readers' searches keep it there. That first pass is
@@ -69,12 +71,16 @@ django.setup()
 import opencc
 from django.core.management import call_command
 from django.db import connection
+from pypinyin import Style, lazy_pinyin
 
 from bench.generate_posts import generate_posts
 from bench.sample_posts import EN_TERMS, ZH_TERMS
 from blog.models import Post, Tag
+from search.models import VocabularyWord
 from search.query import parse_query
+from search.related import related_posts
 from search.results import Filters, search_posts
+from search.vocabulary import rebuild_vocabulary
 
 PHRASES = ['"负载均衡"', '"in practice"', '"梯度检查点"', '"key insight"', '"silver bullet"', "“长上下文”"]
 MISSING = ["Zzyzxq", "量子退火算法", "wombat numbat", "不存在的词 完全没有"]
@@ -112,6 +118,52 @@ def varied_queries(count, seed=11):
     return queries
 
 
+def misspelt(word, rng):
+    """Return `word` with one interior letter dropped, doubled or swapped with the next."""
+    position = rng.randrange(1, len(word) - 2)
+    kind = rng.choice(["drop", "double", "swap"])
+    if kind == "drop":
+        return word[:position] + word[position + 1 :]
+    if kind == "double":
+        return word[: position + 1] + word[position:]
+    return word[:position] + word[position + 1] + word[position] + word[position + 2 :]
+
+
+def typo_queries(count, seed=5):
+    """Return `count` misspellings of the corpus's longer English words."""
+    rng = random.Random(seed)
+    words = [term for term in EN_TERMS if term.isascii() and term.isalpha() and len(term) >= 6]
+    queries = []
+    while len(queries) < count:
+        word = rng.choice(words)
+        typo = misspelt(word, rng)
+        if typo.lower() != word.lower():
+            queries.append((typo, Filters(), 1))
+    return queries
+
+
+def pinyin_queries(count, seed=6):
+    """Return `count` Chinese terms of the corpus typed in pinyin, with spaces or without."""
+    rng = random.Random(seed)
+    queries = []
+    for _ in range(count):
+        syllables = lazy_pinyin(rng.choice(ZH_TERMS), style=Style.NORMAL)
+        queries.append((" ".join(syllables) if rng.random() < 0.5 else "".join(syllables), Filters(), 1))
+    return queries
+
+
+def timed_related(count, seed=7):
+    """Time related_posts of `count` random published posts; returns milliseconds each."""
+    rng = random.Random(seed)
+    ids = list(Post.objects.published().values_list("pk", flat=True))
+    timings = []
+    for post_id in rng.sample(ids, min(count, len(ids))):
+        started = time.perf_counter()
+        related_posts(post_id)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
 def database_size():
     """Return a one-line description of the data searched."""
     with connection.cursor() as cursor:
@@ -142,6 +194,10 @@ def main() -> int:
         print(f"Generating {arguments.posts - generated} posts (have {generated}) …")
         generate_posts(arguments.posts - generated, workers=os.cpu_count() or 1)
 
+    if not VocabularyWord.objects.exists():
+        started = time.perf_counter()
+        words = rebuild_vocabulary()
+        print(f"Vocabulary rebuilt: {words} words in {time.perf_counter() - started:.1f} s")
     parse_query("倒排索引 warm-up")  # loads the segmenter's dictionaries, once per process
     first_pass, _ = timed(varied_queries(arguments.queries, seed=99))
     timings, totals = timed(varied_queries(arguments.queries))
@@ -180,7 +236,33 @@ def main() -> int:
         ]
         if selected:
             print(f"  {label:22} {percentiles(selected)} ({len(selected)} queries)")
+
+    # Corrections: a query finding nothing costs its own search, the lookup, and the corrected one.
+    for label, queries in (("typo-corrected", typo_queries(100)), ("pinyin", pinyin_queries(100))):
+        timings, corrected = timed_corrections(queries)
+        print(f"  {label:22} {percentiles(timings)} ({corrected} of {len(timings)} corrected)")
+        report("search", f"search p95, {label}, server side", p95(timings), "ms", **context)
+    related = timed_related(200)
+    print(f"  related posts          {percentiles(related)} ({len(related)} posts)")
+    report("search", "related posts p95, server side", p95(related), "ms", **context)
     return 0
+
+
+def p95(timings):
+    """Return the 95th percentile of `timings`."""
+    ordered = sorted(timings)
+    return ordered[max(0, math.ceil(len(ordered) * 0.95) - 1)]
+
+
+def timed_corrections(queries):
+    """Run `queries`; return (milliseconds each, how many were answered by a correction)."""
+    timings, corrected = [], 0
+    for text, filters, page in queries:
+        started = time.perf_counter()
+        results = search_posts(parse_query(text), filters, page=page)
+        timings.append((time.perf_counter() - started) * 1000)
+        corrected += bool(results.corrected_query)
+    return timings, corrected
 
 
 def timed(queries):

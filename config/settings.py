@@ -381,6 +381,11 @@ CELERY_BEAT_SCHEDULE = {
     # announcement lost (a broker down at a commit, a worker killed before its task ran).
     "sync-search-index": {"task": "search.tasks.sync_search_index", "schedule": crontab()},
     "fill-missing-excerpts": {"task": "blog.tasks.fill_missing_excerpts", "schedule": crontab(minute="*/5")},
+    # New words join the vocabulary as documents are written; this prunes and recounts.
+    "rebuild-search-vocabulary": {
+        "task": "search.tasks.rebuild_search_vocabulary",
+        "schedule": crontab(minute=17),
+    },
 }
 
 # Search: extra words the Chinese segmenter keeps whole (one per line; more in the admin).

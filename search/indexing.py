@@ -11,6 +11,7 @@ from .dictionary import user_words
 from .documents import build_document
 from .models import SearchDocument
 from .tokenize import Segmenter, get_segmenter
+from .vocabulary import add_words_of, rebuild_vocabulary
 
 DEFAULT_CHUNK_SIZE = 500
 
@@ -124,6 +125,7 @@ def _index_chunk(post_ids):
             SearchDocument.objects.filter(post_id__in=post_ids - indexed).delete()
         if posts:
             write_documents(posts)
+            add_words_of(indexed)
     return indexed
 
 
@@ -169,6 +171,7 @@ def reindex_all(*, chunk_size=DEFAULT_CHUNK_SIZE, workers=1, progress=None):
             if progress:
                 progress(done, total)
     remove_stale_documents()
+    rebuild_vocabulary()
     return done
 
 

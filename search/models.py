@@ -158,3 +158,29 @@ class DictionaryWord(models.Model):
 
     def __str__(self):
         return self.word
+
+
+class VocabularyWord(models.Model):
+    """A lexeme the published posts' documents hold, how many hold it, and its pinyin.
+
+    The index's own vocabulary, from which a query that finds nothing is corrected: a
+    misspelt word by trigram similarity (pg_trgm), pinyin typed for Chinese by `pinyin`.
+    Rebuilt from the documents (search.vocabulary); written by nothing else.
+    """
+
+    word = models.TextField(_("word"), primary_key=True)
+    # The toneless pinyin of a word written in Han characters, syllables run together
+    # ("强化学习" → "qianghuaxuexi"); empty for every other word.
+    pinyin = models.TextField(_("pinyin"), blank=True, default="")
+    documents = models.PositiveIntegerField(_("documents"))
+
+    class Meta:
+        verbose_name = _("vocabulary word")
+        verbose_name_plural = _("vocabulary words")
+        indexes = [
+            GinIndex(fields=["word"], opclasses=["gin_trgm_ops"], name="search_vocabulary_trigrams"),
+            models.Index(fields=["pinyin"], condition=~Q(pinyin=""), name="search_vocabulary_pinyin"),
+        ]
+
+    def __str__(self):
+        return self.word

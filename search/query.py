@@ -19,6 +19,7 @@ The tsquery is written as a literal for the same reason the tsvector is (see
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import NamedTuple
 
 from .tokenize import fold, is_han, segment
@@ -71,6 +72,9 @@ class ParsedQuery:
     groups: tuple
     has_exclusions: bool = False
     match: Condition = NOTHING
+    # The words typed outside quotes, in the order and at the distances typed: not required,
+    # but a document where they stand so ranks higher (see search.sql.score). "" for one word.
+    proximity: str = ""
 
     @property
     def is_empty(self):
@@ -168,10 +172,22 @@ def _all_of(tsqueries):
     return present[0] if len(present) == 1 else " & ".join(f"({tsquery})" for tsquery in present)
 
 
+def _proximity(text):
+    """Return the tsquery of the words of `text` standing in order at the distances typed, or ""."""
+    tokens = [token for token in segment(text) if token.primary]
+    if len(tokens) < 2:
+        return ""
+    parts = [alternatives_tsquery(terms_for(tokens[0].lexeme, alone=False))]
+    for previous, token in pairwise(tokens):
+        parts.append(f"<{token.position - previous.position}>")
+        parts.append(alternatives_tsquery(terms_for(token.lexeme, alone=False)))
+    return "(" + " ".join(parts) + ")"
+
+
 def parse_query(text):
     """Return the ParsedQuery of `text` as a reader typed it; never raises on odd input."""
     text = " ".join((text or "")[:MAX_QUERY_LENGTH].split())
-    clauses, terms, groups, vector_clauses, pair_clauses = [], [], [], [], []
+    clauses, terms, groups, vector_clauses, pair_clauses, word_chunks = [], [], [], [], [], []
     has_exclusions = False
     # Folding keeps the length, so spans found in the folded text label the text as typed.
     for match in CHUNK_PATTERN.finditer(fold(text)):
@@ -196,6 +212,8 @@ def parse_query(text):
             clauses.append(f"!{clause}")
             vector_clauses.append(f"!{clause}")
             continue
+        if match.group("phrase") is None:
+            word_chunks.append(chunk)
         clauses.append(clause)
         vector_clauses.append(condition.vector)
         pair_clauses.append(condition.pairs)
@@ -210,4 +228,5 @@ def parse_query(text):
         groups=tuple(groups),
         has_exclusions=has_exclusions,
         match=Condition(" & ".join(vector_clauses), _all_of(pair_clauses)),
+        proximity=_proximity(" ".join(word_chunks)),
     )

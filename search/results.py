@@ -6,7 +6,8 @@ changed it (see search.models), has come. So a post that was unpublished a secon
 found even before its document is removed, and a scheduled post is found the moment its
 time comes. A page costs the same fixed number of queries however many posts match, and no
 step reads every match of a very large result set: those are counted from a sample of one
-document in SAMPLE_RATE, and shown as estimates.
+document in SAMPLE_RATE (search.models), and shown as estimates. How much a search reads is a
+SearchPlan (search.plan); the statements it runs are in search.sql.
 """
 
 import math
@@ -14,52 +15,19 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from blog.models import Post, Series, Tag, TaggedPost
+from blog.models import Post, Series, Tag
 
-from . import sql
-from .models import SAMPLE_RATE, SPARSE_SAMPLE_RATE, SearchDocument
+from . import corrections, sql
+from .plan import DEFAULT_PLAN, current_plan
+from .query import parse_query
 from .snippets import highlight, make_snippet
 
-RESULTS_PER_PAGE = 10
+RESULTS_PER_PAGE = DEFAULT_PLAN.per_page
 # What a result shows of its post; its other fields are deferred (see load_hits).
 HIT_POST_FIELDS = ("id", "slug", "title", "published_at", "excerpt_text", "series_id")
-# Readers may page through the best 200 results; the ranking pools below are sized for that.
-# (At 40 pages a larger pool to rank put the bench's p95 at ~50 ms instead of ~41.)
-MAX_PAGE = 20
-FACET_SIZE = 12
-# Up to this many matches every one is ranked; beyond it, a pool of likely winners is (see
-# _summary_statement): recent heading matches, and recent matches enough for every page a
-# reader can reach.
-RANK_ALL_LIMIT = 400
-HEADING_POOL = 150
-RECENT_POOL = MAX_PAGE * RESULTS_PER_PAGE
-# With this many matches in the sample (about SAMPLE_RATE times as many in all, 4,000 of the
-# bench's 100,000 posts), the total and the facet counts are estimated from the sample: the
-# total's standard error is then under 5%, that of a facet of 800 posts or more under 10%,
-# and the page says "about". Below it every match is counted, at ~2.5 µs a match.
-SAMPLE_MIN = 500
-# The same from the sparse sample, which then stands for 16,000 matches or more: the largest
-# sets are counted from a quarter as many rows, as precisely.
-SPARSE_SAMPLE_MIN = SAMPLE_MIN
-# The most recent RECENT_POOL matches of an estimated result set are found after the date of
-# this sample match, which leaves about twice as many matches to choose from as needed.
-RECENT_CUTOFF = 2 * RECENT_POOL // SAMPLE_RATE
-# The most recent heading matches of an estimated set are looked for after the date of this
-# sample match first: a window of about 6,400 matches, where ~3% of them with a matching
-# title or tag already fill the heading pool. Where they do not, all heading matches are read.
-HEADING_CUTOFF = 8 * RECENT_CUTOFF
-# The window pays only when it is a small part of the matches: a quarter or less.
-HEADING_WINDOW_MIN_TOTAL = 4 * HEADING_CUTOFF * SAMPLE_RATE
-# ts_rank_cd weights in Postgres order {D, C, B, A}: code identifiers, body, tags/series, title.
-RANK_WEIGHTS = [0.05, 0.2, 0.4, 1.0]
-# 1: divide by 1 + log(document length), so long posts do not win by length alone.
-RANK_NORMALIZATION = 1
-# A post published today scores up to 25% higher than an old one; the bonus halves at 180 days.
-RECENCY_BOOST = 0.25
-RECENCY_HALF_LIFE_DAYS = 180
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,255}")
 USERNAME = re.compile(r"[\w.@+-]{1,150}")
 
@@ -141,7 +109,7 @@ class SearchHit:
 
 @dataclass
 class Facet:
-    """A tag or series and how many of the matching posts carry it (estimated for huge sets)."""
+    """A tag, series or year and how many of the matching posts have it (estimated for huge sets)."""
 
     name: str
     slug: str
@@ -172,15 +140,21 @@ class SearchResults:
     reachable: int = 0
     tag_facets: list = field(default_factory=list)
     series_facets: list = field(default_factory=list)
+    year_facets: list = field(default_factory=list)
     suggestions: list = field(default_factory=list)
+    # When the query as typed found nothing and a correction of it did (search.corrections):
+    # these are the correction's results, and the page says so.
+    corrected_query: str = ""
+    correction_kind: str = ""
     total_without_filters: int | None = None
     estimated: bool = False
     total_without_filters_estimated: bool = False
+    max_page: int = DEFAULT_PLAN.max_page
 
     @property
     def pages(self):
         """Number of pages a reader can reach."""
-        return min(MAX_PAGE, math.ceil(self.reachable / self.per_page))
+        return min(self.max_page, math.ceil(self.reachable / self.per_page))
 
 
 def year_start(year):
@@ -225,111 +199,11 @@ def matching_documents(condition, filters, since=None):
     return scan
 
 
-def estimate(sample_count, rate=SAMPLE_RATE):
+def estimate(sample_count, rate=DEFAULT_PLAN.sample_rate):
     """Return how many matches `sample_count` matches of a one-in-`rate` sample stand for, to two digits."""
     value = sample_count * rate
     digits = max(0, len(str(value)) - 2)
     return round(value, -digits) if digits else value
-
-
-def score_sql(tsquery):
-    """Return (sql, params) of a document's relevance: weighted cover density, times recency.
-
-    A post published today scores up to RECENCY_BOOST more than an old one; the bonus halves
-    every RECENCY_HALF_LIFE_DAYS.
-    """
-    weights = "{" + ",".join(str(weight) for weight in RANK_WEIGHTS) + "}"
-    return (
-        "(ts_rank_cd(%s::float4[], d.vector, %s::tsquery, %s) * (1.0 + %s / (1.0 + GREATEST("
-        "EXTRACT(EPOCH FROM (NOW() - COALESCE(d.published_at, NOW()))), 0) / %s)))",
-        (weights, tsquery, RANK_NORMALIZATION, RECENCY_BOOST, RECENCY_HALF_LIFE_DAYS * 86400.0),
-    )
-
-
-def _summary_statement(scan):
-    """Return (sql, params) of the statement that counts, facets and picks what to rank.
-
-    The sparse sample's matches are collected first (a small index holds one document in
-    SPARSE_SAMPLE_RATE), then, unless there are SPARSE_SAMPLE_MIN of them, the sample's (one
-    in SAMPLE_RATE). When either has enough, the result set is huge: that sample gives the
-    total and the facet counts, and the date after which the most recent matches lie; no
-    other match is read. Otherwise all matches are collected once, for the
-    exact total and facets; up to RANK_ALL_LIMIT of them all are candidates for ranking,
-    beyond it the most recent ones (the ranking query adds heading matches, see _ranked).
-
-    Rows are (kind, post id, name, slug, count, time): kind 0 is the total, 1 a tag facet, 2
-    a series facet, 3 a candidate for ranking, 4 the recency cutoff of an estimated set, 6 the
-    wider one its heading pool tries first, and 5, there when the set is estimated, gives the
-    rate of the sample it was counted from.
-    """
-    columns = "d.post_id, d.published_at, d.series_id, d.tag_ids"
-    sparse, sparse_params = sql.in_sample(scan, SPARSE_SAMPLE_RATE).select(columns)
-    sample, sample_params = sql.in_sample(scan, SAMPLE_RATE).select(columns)
-    matches, matches_params = scan.select(columns)
-    statement = f"""
-        WITH sparse AS MATERIALIZED ({sparse}),
-        sparse_enough AS (SELECT count(*) >= %s AS yes FROM sparse),
-        sample AS MATERIALIZED (
-            SELECT * FROM ({sample}) AS sample WHERE NOT (SELECT yes FROM sparse_enough)
-        ),
-        estimated AS (SELECT (SELECT yes FROM sparse_enough) OR count(*) >= %s AS yes FROM sample),
-        chosen AS NOT MATERIALIZED (
-            SELECT * FROM sparse WHERE (SELECT yes FROM sparse_enough)
-            UNION ALL SELECT * FROM sample WHERE NOT (SELECT yes FROM sparse_enough)
-        ),
-        matches AS MATERIALIZED (
-            SELECT * FROM ({matches}) AS matches WHERE NOT (SELECT yes FROM estimated)
-        ),
-        counted AS NOT MATERIALIZED (
-            SELECT * FROM matches UNION ALL SELECT * FROM chosen WHERE (SELECT yes FROM estimated)
-        ),
-        total AS (SELECT count(*) AS count FROM counted)
-        SELECT 0, NULL::bigint, '', '', count, NULL::timestamptz FROM total
-        UNION ALL
-        SELECT 5, NULL, '', '', CASE WHEN (SELECT yes FROM sparse_enough) THEN %s ELSE %s END, NULL
-        FROM estimated WHERE yes
-        UNION ALL
-        SELECT 1, NULL, tag.name, tag.slug, counted.count, NULL FROM (
-            SELECT tag_id, count(*) AS count FROM (SELECT unnest(tag_ids) AS tag_id FROM counted) AS tags
-            GROUP BY tag_id ORDER BY count DESC, tag_id LIMIT %s
-        ) AS counted JOIN {sql.table(Tag)} AS tag ON tag.id = counted.tag_id
-        UNION ALL
-        SELECT 2, NULL, series.title, series.slug, counted.count, NULL FROM (
-            SELECT series_id, count(*) AS count FROM counted WHERE series_id IS NOT NULL
-            GROUP BY series_id ORDER BY count DESC, series_id LIMIT %s
-        ) AS counted JOIN {sql.table(Series)} AS series ON series.id = counted.series_id
-        UNION ALL
-        SELECT 3, post_id, '', '', 0, NULL FROM matches WHERE (SELECT count FROM total) <= %s
-        UNION ALL (
-            SELECT 3, post_id, '', '', 0, NULL FROM matches WHERE (SELECT count FROM total) > %s
-            ORDER BY published_at DESC, post_id DESC LIMIT %s
-        )
-        UNION ALL (
-            SELECT 4, NULL, '', '', 0, published_at FROM chosen WHERE (SELECT yes FROM estimated)
-            ORDER BY published_at DESC NULLS LAST, post_id DESC
-            OFFSET (SELECT CASE WHEN yes THEN %s ELSE %s END FROM sparse_enough) LIMIT 1
-        )
-        UNION ALL (
-            SELECT 6, NULL, '', '', 0, published_at FROM chosen WHERE (SELECT yes FROM estimated)
-            ORDER BY published_at DESC NULLS LAST, post_id DESC
-            OFFSET (SELECT CASE WHEN yes THEN %s ELSE %s END FROM sparse_enough) LIMIT 1
-        )
-    """  # noqa: S608 - the only interpolations are the ORM's own SQL and quoted table names
-    sparse_cutoff = max(1, RECENT_CUTOFF * SAMPLE_RATE // SPARSE_SAMPLE_RATE)
-    params = (
-        *sparse_params,
-        SPARSE_SAMPLE_MIN,
-        *sample_params,
-        SAMPLE_MIN,
-        *matches_params,
-        SPARSE_SAMPLE_RATE, SAMPLE_RATE,
-        FACET_SIZE, FACET_SIZE,
-        RANK_ALL_LIMIT,
-        RANK_ALL_LIMIT, RECENT_POOL,
-        sparse_cutoff - 1, RECENT_CUTOFF - 1,
-        max(1, HEADING_CUTOFF * SAMPLE_RATE // SPARSE_SAMPLE_RATE) - 1, HEADING_CUTOFF - 1,
-    )  # fmt: skip
-    return statement, params
 
 
 @dataclass
@@ -340,61 +214,57 @@ class MatchSummary:
     estimated: bool
     tag_facets: list
     series_facets: list
+    year_facets: list
     candidates: set
     recent_after: object = None
     heading_after: object = None
 
 
-def match_summary(scan):
+def match_summary(scan, plan=DEFAULT_PLAN):
     """Return the MatchSummary of the documents of `scan` (see matching_documents)."""
-    statement, params = _summary_statement(scan)
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+    with sql.database().cursor() as cursor:
+        cursor.execute(*sql.summary(scan, plan, timezone.get_current_timezone_name()))
         rows = cursor.fetchall()
     total = 0
-    facets = {1: [], 2: []}
+    facets = {sql.Row.TAG_FACET: [], sql.Row.SERIES_FACET: [], sql.Row.YEAR_FACET: []}
     candidates = set()
     recent_after = heading_after = None
-    estimated, rate = False, SAMPLE_RATE
+    estimated, rate = False, plan.sample_rate
     for kind, post_id, name, slug, count, moment in rows:
-        if kind == 0:
+        kind = sql.Row(kind)
+        if kind is sql.Row.TOTAL:
             total = count
-        elif kind == 3:
+        elif kind is sql.Row.CANDIDATE:
             candidates.add(post_id)
-        elif kind == 4:
+        elif kind is sql.Row.RECENT_AFTER:
             recent_after = moment
-        elif kind == 6:
+        elif kind is sql.Row.HEADING_AFTER:
             heading_after = moment
-        elif kind == 5:
+        elif kind is sql.Row.SAMPLE_RATE:
             estimated, rate = True, count
         else:
             facets[kind].append(Facet(name, slug, count))
     if estimated:
         total = estimate(total, rate)
-        for facet in facets[1] + facets[2]:
+        for facet in (facet for kind_facets in facets.values() for facet in kind_facets):
             facet.count = estimate(facet.count, rate)
-    for kind in facets:
+    for kind in (sql.Row.TAG_FACET, sql.Row.SERIES_FACET):
         facets[kind].sort(key=lambda facet: (-facet.count, facet.name))
-    return MatchSummary(total, estimated, facets[1], facets[2], candidates, recent_after, heading_after)
-
-
-def _count_sql(scan):
-    """Return (sql, params) of a scalar expression counting the documents of `scan`: exact, or estimated.
-
-    The sample is counted first; the full count runs only when the sample is small, as its
-    subquery is evaluated lazily. The result is negated when it is an estimate.
-    """
-    sample, sample_params = sql.in_sample(scan, SAMPLE_RATE).select("d.post_id")
-    full, full_params = scan.select("d.post_id")
-    statement = (
-        f"(SELECT CASE WHEN sampled.count >= %s THEN -sampled.count"  # noqa: S608 - built from sql.Scan
-        f" ELSE (SELECT count(*) FROM ({full}) AS matches) END"
-        f" FROM (SELECT count(*) AS count FROM ({sample}) AS sample) AS sampled)"
+    # Years read as a timeline, newest first.
+    facets[sql.Row.YEAR_FACET].sort(key=lambda facet: -int(facet.slug))
+    return MatchSummary(
+        total,
+        estimated,
+        facets[sql.Row.TAG_FACET],
+        facets[sql.Row.SERIES_FACET],
+        facets[sql.Row.YEAR_FACET],
+        candidates,
+        recent_after,
+        heading_after,
     )
-    return statement, (SAMPLE_MIN, *full_params, *sample_params)
 
 
-def suggestions_for(query, filters):
+def suggestions_for(query, filters, plan=DEFAULT_PLAN):
     """When nothing matches: counts for each part of the query alone, and without the filters.
 
     One query, run only on the empty-result page; each count is an index scan of the sample,
@@ -408,14 +278,13 @@ def suggestions_for(query, filters):
         counted.append((None, query.match, Filters()))
     if not counted:
         return [], None, False
-    selects, params = [], []
-    for _, condition, unfiltered in counted:
-        count_sql, count_params = _count_sql(matching_documents(condition, unfiltered))
-        selects.append(count_sql)
-        params.extend(count_params)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(selects), params)
-        counts = [(estimate(-count), True) if count < 0 else (count, False) for count in cursor.fetchone()]
+    scans = [matching_documents(condition, unfiltered) for _, condition, unfiltered in counted]
+    with sql.database().cursor() as cursor:
+        cursor.execute(*sql.counts(scans, plan))
+        counts = [
+            (estimate(-count, plan.sample_rate), True) if count < 0 else (count, False)
+            for count in cursor.fetchone()
+        ]
     suggestions = [
         Suggestion(label, count, estimated)
         for (label, _, _), (count, estimated) in zip(counted, counts, strict=True)
@@ -427,108 +296,60 @@ def suggestions_for(query, filters):
     return suggestions, counts[-1][0], counts[-1][1]
 
 
-def _plan_for_text_search(cursor, tsquery):
-    """Steer the planner of this transaction's queries towards the GIN indexes.
-
-    Postgres charges nothing for detoasting a tsvector, so for a common word it prefers a
-    sequential scan that evaluates @@ on every document (hundreds of milliseconds at 100,000
-    posts) over the bitmap index scan that never reads a vector (milliseconds). For the same
-    reason no other index on the documents may select rows that @@ then filters: the copied
-    fields live in the vector's GIN index (see SearchDocument.Meta). JIT compilation would
-    cost more than these short queries take.
-    """
-    settings = ["SET LOCAL enable_seqscan = off", "SET LOCAL jit = off"]
-    cursor.execute("; ".join(settings))
-
-
-def search_posts(query, filters=None, *, page=1, per_page=RESULTS_PER_PAGE):
+def search_posts(query, filters=None, *, page=1, per_page=None, plan=None):
     """Return SearchResults for a non-empty ParsedQuery: one page of hits, facets, suggestions.
 
     Costs at most four SQL queries (planner settings, summary, ranking, the hits' posts),
-    whatever the number of matches.
+    whatever the number of matches. A query that finds nothing costs four too (planner,
+    summary, the correction lookup, the suggestions), or six when a correction of it finds
+    posts: those are returned instead, with `corrected_query` set. `plan` sets how much it
+    reads (search.plan.current_plan() if not given); `per_page` defaults to the plan's.
     """
+    plan = plan or current_plan()
     filters = filters or Filters()
-    page = max(1, min(page, MAX_PAGE))
+    per_page = per_page or plan.per_page
+    page = max(1, min(page, plan.max_page))
     if filters.invalid:
-        return SearchResults(hits=[], total=0, page=1, per_page=per_page)
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        _plan_for_text_search(cursor, query.tsquery)
-        return _search(query, filters, page, per_page)
+        return SearchResults(hits=[], total=0, page=1, per_page=per_page, max_page=plan.max_page)
+    database = sql.database()
+    with transaction.atomic(using=database.alias, savepoint=False), database.cursor() as cursor:
+        cursor.execute(sql.planner_settings())
+        return _search(query, filters, page, per_page, plan)
 
 
-def _most_recent(scan, limit):
-    """Return (sql, params) selecting the post ids of the `limit` most recent documents of `scan`.
-
-    The documents are collected first (fenced in a CTE) and then sorted: left to itself, the
-    planner may prefer a scan in date order that checks @@ on every document it meets,
-    reading a whole vector each time, where the bitmap scans of the GIN indexes read none.
-    """
-    pool, params = scan.select("d.post_id, d.published_at")
-    return (
-        f"(WITH pool AS MATERIALIZED ({pool})"  # noqa: S608 - built from sql.Scan
-        " SELECT post_id FROM pool ORDER BY published_at DESC, post_id DESC LIMIT %s)",
-        (*params, limit),
-    )
-
-
-def _most_recent_trying_since(recent_scan, scan, limit):
-    """Return (sql, params) like _most_recent, reading only `recent_scan` if it has enough.
-
-    `recent_scan` is `scan` narrowed to documents published since some moment: when at least
-    `limit` of them were, the most recent `limit` are among them; otherwise all documents of
-    `scan` are read, so the answer is the same either way.
-    """
-    recent, recent_params = recent_scan.select("d.post_id, d.published_at")
-    every, every_params = scan.select("d.post_id, d.published_at")
-    statement = (
-        f"(WITH since AS MATERIALIZED ({recent}),"  # noqa: S608 - built from sql.Scan
-        " enough AS (SELECT count(*) >= %s AS yes FROM since),"
-        f" every AS MATERIALIZED (SELECT * FROM ({every}) AS every WHERE NOT (SELECT yes FROM enough))"
-        " SELECT post_id FROM ("
-        "SELECT * FROM since WHERE (SELECT yes FROM enough) UNION ALL SELECT * FROM every"
-        ") AS pool ORDER BY published_at DESC, post_id DESC LIMIT %s)"
-    )
-    return statement, (*recent_params, limit, *every_params, limit)
-
-
-def _ranked(query, filters, summary, offset, limit):
+def _ranked(query, filters, summary, offset, limit, plan):
     """Return [(post id, score)] of one page of the summary's candidates, best first.
 
-    Beyond RANK_ALL_LIMIT matches the candidates are the most recent matches (listed by the
-    summary, or found after its cutoff date when the set is estimated) and the most recent
-    posts whose title and tags alone match, from the small heading vector's index. Candidates
-    are matches already, except heading matches of a query with exclusions, whose body may
-    hold an excluded word: only then is the whole vector checked again.
+    Beyond `plan.rank_all_limit` matches the candidates are the most recent matches (listed
+    by the summary, or found after its cutoff date when the set is estimated) and the most
+    recent posts whose title and tags alone match, from the small heading vector's index.
+    Candidates are matches already, except heading matches of a query with exclusions, whose
+    body may hold an excluded word: only then is the whole vector checked again.
     """
-    pools, params = [], []
-    if summary.candidates:
-        pools.append("SELECT unnest(%s::bigint[])")
-        params.append(sorted(summary.candidates))
+    pools = []
     if summary.recent_after is not None:
         recent = matching_documents(query.match, filters, since=summary.recent_after)
-        pool, pool_params = _most_recent(recent, RECENT_POOL)
-        pools.append(pool)
-        params.extend(pool_params)
-    if summary.total > RANK_ALL_LIMIT:
+        pools.append(sql.most_recent(recent, plan.recent_pool, "recent_"))
+    if summary.total > plan.rank_all_limit:
         heading = sql.matching(visible_documents(filters), query.tsquery, "head")
-        if summary.heading_after is None or summary.total < HEADING_WINDOW_MIN_TOTAL:
-            pool, pool_params = _most_recent(heading, HEADING_POOL)
+        if summary.heading_after is None or summary.total < plan.heading_window_min_total:
+            pools.append(sql.most_recent(heading, plan.heading_pool, "heading_"))
         else:
             since = visible_documents(filters, since=summary.heading_after)
             recent = sql.matching(since, query.tsquery, "head")
-            pool, pool_params = _most_recent_trying_since(recent, heading, HEADING_POOL)
-        pools.append(pool)
-        params.extend(pool_params)
-    ranked = sql.Scan().where(f"d.post_id IN ({' UNION '.join(pools)})", *params)
-    if query.has_exclusions:
-        ranked = sql.matching(ranked, query.tsquery)
-    score, score_params = score_sql(query.tsquery)
-    select, select_params = ranked.select(f"d.post_id, {score} AS score")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"{select} ORDER BY score DESC, d.published_at DESC, d.post_id DESC LIMIT %s OFFSET %s",
-            (*score_params, *select_params, limit, offset),
-        )
+            pools.append(sql.most_recent_trying_since(recent, heading, plan.heading_pool, "heading_"))
+    statement = sql.ranked_page(
+        summary.candidates,
+        pools,
+        query.tsquery,
+        plan,
+        recheck=query.has_exclusions,
+        offset=offset,
+        limit=limit,
+        phrase=query.proximity,
+    )
+    with sql.database().cursor() as cursor:
+        cursor.execute(*statement)
         return cursor.fetchall()
 
 
@@ -539,31 +360,18 @@ def _loaded(model, values):
     """
     values = dict(values)
     names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
-    return model.from_db(connection.alias, names, [values[name] for name in names])
+    return model.from_db(sql.database().alias, names, [values[name] for name in names])
 
 
 def load_hits(post_ids):
     """Return {post id: (Post, its document's text and formulas, [Tag, …] by name)} of the visible `post_ids`.
 
-    One statement (jsonb read as json, which psycopg decodes; Django leaves raw jsonb as text);
-    each post comes with its series, and holds only HIT_POST_FIELDS, the rest
-    deferred as with QuerySet.only(). Visibility is checked again, as it is at every
-    statement: a post unpublished since the ranking is left out.
+    One statement (sql.hits); each post comes with its series, and holds only
+    HIT_POST_FIELDS, the rest deferred as with QuerySet.only(). A post unpublished since the
+    ranking is left out.
     """
-    post_columns = ", ".join(f"p.{connection.ops.quote_name(name)}" for name in HIT_POST_FIELDS)
-    statement = f"""
-        SELECT {post_columns}, series.title, series.slug, d.text, d.formulas::json, (
-            SELECT json_agg(json_build_array(tag.id, tag.name, tag.slug) ORDER BY tag.name)
-            FROM {sql.table(TaggedPost)} AS tagged JOIN {sql.table(Tag)} AS tag ON tag.id = tagged.tag_id
-            WHERE tagged.content_object_id = p.id
-        )
-        FROM {sql.table(Post)} AS p
-        JOIN {sql.table(SearchDocument)} AS d ON d.post_id = p.id
-        LEFT JOIN {sql.table(Series)} AS series ON series.id = p.series_id
-        WHERE p.id = ANY(%s) AND {sql.VISIBLE}
-    """  # noqa: S608 - quoted names only
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [list(post_ids)])
+    with sql.database().cursor() as cursor:
+        cursor.execute(*sql.hits(HIT_POST_FIELDS, post_ids))
         rows = cursor.fetchall()
     hits = {}
     for row in rows:
@@ -576,10 +384,31 @@ def load_hits(post_ids):
     return hits
 
 
-def _search(query, filters, page, per_page):
-    summary = match_summary(matching_documents(query.match, filters))
+def _corrected(query, filters, page, per_page, plan):
+    """Return the SearchResults of the correction of `query` (which found nothing), or None.
+
+    None when there is no correction, or it finds nothing either.
+    """
+    correction = corrections.correct(query.text)
+    if correction is None:
+        return None
+    corrected_query = parse_query(correction.text)
+    if corrected_query.is_empty or corrected_query.tsquery == query.tsquery:
+        return None
+    found = _search(corrected_query, filters, page, per_page, plan, correct=False)
+    if not found.total:
+        return None
+    found.corrected_query, found.correction_kind = corrected_query.text, correction.kind
+    return found
+
+
+def _search(query, filters, page, per_page, plan, *, correct=True):
+    summary = match_summary(matching_documents(query.match, filters), plan)
     if not summary.total:
-        suggestions, total_without_filters, without_filters_estimated = suggestions_for(query, filters)
+        corrected = _corrected(query, filters, page, per_page, plan) if correct else None
+        if corrected is not None:
+            return corrected
+        suggestions, total_without_filters, without_filters_estimated = suggestions_for(query, filters, plan)
         return SearchResults(
             hits=[],
             total=0,
@@ -588,8 +417,9 @@ def _search(query, filters, page, per_page):
             suggestions=suggestions,
             total_without_filters=total_without_filters,
             total_without_filters_estimated=without_filters_estimated,
+            max_page=plan.max_page,
         )
-    ranked = _ranked(query, filters, summary, (page - 1) * per_page, per_page)
+    ranked = _ranked(query, filters, summary, (page - 1) * per_page, per_page, plan)
     loaded = load_hits([post_id for post_id, _ in ranked])
     hits = []
     for post_id, post_score in ranked:
@@ -613,8 +443,10 @@ def _search(query, filters, page, per_page):
         total=summary.total,
         page=page,
         per_page=per_page,
-        reachable=summary.total if summary.total <= RANK_ALL_LIMIT else RECENT_POOL,
+        reachable=summary.total if summary.total <= plan.rank_all_limit else plan.recent_pool,
         tag_facets=summary.tag_facets,
         series_facets=summary.series_facets,
+        year_facets=summary.year_facets,
         estimated=summary.estimated,
+        max_page=plan.max_page,
     )

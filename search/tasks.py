@@ -11,7 +11,7 @@ from django.conf import settings
 from blog.models import Post
 from blog.page_cache import bump_content_version_on_commit
 
-from . import indexing
+from . import indexing, vocabulary
 from .tokenize import get_segmenter
 
 
@@ -62,3 +62,13 @@ def sync_search_index():
     if any(changes.values()):
         bump_content_version_on_commit()
     return changes
+
+
+@shared_task
+def rebuild_search_vocabulary():
+    """Recount the words search corrections are drawn from, dropping those no visible post holds.
+
+    New words are added as documents are written (search.indexing); this only prunes and
+    recounts, so it can run rarely (hourly from beat).
+    """
+    return vocabulary.rebuild_vocabulary()

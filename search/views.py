@@ -40,6 +40,9 @@ def search(request):
     text, query, filters, results = _search(request)
     params = {"q": text, **filters.as_params()}
     context = {"q": text, "query": query, "filters": filters, "results": results}
+    if results is not None and results.corrected_query:
+        # The page shows the correction's results: its links narrow and page those.
+        params["q"] = results.corrected_query
     if results is not None:
         for facet in results.tag_facets:
             facet.active = facet.slug == filters.tag
@@ -47,6 +50,9 @@ def search(request):
         for facet in results.series_facets:
             facet.active = facet.slug == filters.series
             facet.url = _url(params, series=None if facet.active else facet.slug)
+        for facet in results.year_facets:
+            facet.active = str(filters.year) == facet.slug
+            facet.url = _url(params, year=None if facet.active else facet.slug)
         for suggestion in results.suggestions:
             suggestion.url = _url(params, q=suggestion.text)
         context.update(
@@ -93,6 +99,9 @@ def _search_api_results(request):
             "count": results.total if results else 0,
             # Very large result sets are counted from a sample (see search.results).
             "count_is_estimate": bool(results and results.estimated),
+            # Set when the query as typed found nothing and these are the results of this
+            # correction of it (a spelling fixed, or pinyin read as Chinese).
+            "corrected_query": results.corrected_query or None if results else None,
             "page": results.page if results else 1,
             "pages": results.pages if results else 0,
             "results": [
@@ -106,6 +115,14 @@ def _search_api_results(request):
                 }
                 for hit in hits
             ],
+            "facets": {
+                name: [{"name": facet.name, "slug": facet.slug, "count": facet.count} for facet in facets]
+                for name, facets in (
+                    ("tags", results.tag_facets if results else []),
+                    ("series", results.series_facets if results else []),
+                    ("years", results.year_facets if results else []),
+                )
+            },
         },
         json_dumps_params={"ensure_ascii": False},
     )

@@ -117,11 +117,6 @@ def test_during_a_search_the_router_sends_search_documents_to_the_replica(publis
     assert asked == [REPLICA]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="search's raw SQL uses the default connection until search.results asks "
-    "router.db_for_read(SearchDocument) (another engineer's change): remove this mark at merge",
-)
 def test_a_search_page_reads_only_the_replica(published, client):
     with QueriesByAlias() as queries:
         assert client.get(reverse("search:search"), {"q": "注意力"}).status_code == 200

@@ -551,3 +551,113 @@ QUERIES = [
     ("type hints", ["type-hints"]),
     ("reranking", ["rag-rerank"]),
 ]
+
+# Short, recent notes that mention a subject in passing: a reader searching for the subject
+# wants the post *about* it first (its title and tags name it, it discusses it at length), not
+# the note that names it once. Kept apart from POSTS, whose counts other tests assert.
+NOTES = [
+    {
+        "key": "note-weekly-reading",
+        "title": "周记：这周读了什么",
+        "tags": ["周记"],
+        "days_ago": 1,
+        "body": "顺手看了 KV cache 压缩、HNSW 的两个参数，还有 LoRA 的一个新变体，改天细说。",
+    },
+    {
+        "key": "note-search-outline",
+        "title": "搜索引擎杂谈提纲",
+        "tags": ["周记"],
+        "days_ago": 2,
+        "body": "倒排索引、BM25、向量检索各有所长，这里只列个提纲。",
+    },
+    {
+        "key": "note-training-checklist",
+        "title": "训练 7B 模型的检查清单",
+        "tags": ["清单"],
+        "days_ago": 2,
+        "body": "混合精度、梯度检查点、梯度累积都打开；学习率先 warmup。",
+    },
+    {
+        "key": "note-links",
+        "title": "Links of the week",
+        "tags": ["links"],
+        "days_ago": 1,
+        "language": "en",
+        "body": "Worth reading: speculative decoding, FlashAttention, layer normalization and type hints, all explained elsewhere.",
+    },
+    {
+        "key": "note-python-tips",
+        "title": "Python 小贴士",
+        "tags": ["Python"],
+        "days_ago": 3,
+        "body": "写装饰器记得用 functools.wraps；Celery 任务要幂等（idempotent）；type hints 别省。",
+    },
+    {
+        "key": "note-rag-todo",
+        "title": "RAG 待办",
+        "tags": ["待办"],
+        "days_ago": 1,
+        "body": "试一下 reranking 和 BM25 混合召回，再看 LambdaMART 能不能用。",
+    },
+]
+
+NOTES += [
+    {
+        "key": "note-lora-gotcha",
+        "title": "LoRA 的一个坑",
+        "tags": ["LoRA", "踩坑"],
+        "days_ago": 1,
+        "body": "合并权重前先确认 rank。",
+    },
+    {
+        "key": "note-hnsw-question",
+        "title": "HNSW 参数备忘",
+        "tags": ["HNSW"],
+        "days_ago": 2,
+        "body": "M 取 16。",
+    },
+    {
+        "key": "note-rate-limits",
+        "title": "Rate limits, learning and warmup of caches",
+        "tags": ["ops"],
+        "days_ago": 1,
+        "language": "en",
+        "body": "Learning from an outage: the rate limiter counted requests twice. A warmup of the cache after deploys helped.",
+    },
+    {
+        "key": "note-decoding-bug",
+        "title": "Decoding bug in our speculative feature flag",
+        "tags": ["bugs"],
+        "days_ago": 1,
+        "language": "en",
+        "body": "The speculative flag broke UTF-8 decoding of the config.",
+    },
+    {
+        "key": "note-layer-cake",
+        "title": "Layer cake architecture",
+        "tags": ["architecture", "normalization"],
+        "days_ago": 1,
+        "language": "en",
+        "body": "Each layer talks to the one below; database normalization stays in the data layer.",
+    },
+]
+
+# (query, keys of the posts about it): with NOTES in the index, the post about the subject first.
+NOTE_QUERIES = [
+    ("HNSW", ["hnsw"]),
+    ("LoRA", ["lora"]),
+    ("倒排索引", ["inverted-index"]),
+    ("BM25", ["bm25", "hybrid-retrieval"]),
+    ("混合精度", ["mixed-precision"]),
+    ("梯度检查点", ["gradient-checkpointing"]),
+    ("梯度累积", ["gradient-accumulation"]),
+    ("speculative decoding", ["speculative-decoding"]),
+    ("FlashAttention", ["flash-attention"]),
+    ("layer normalization", ["normalization"]),
+    ("type hints", ["type-hints"]),
+    ("装饰器", ["decorators"]),
+    ("reranking", ["rag-rerank"]),
+    ("LambdaMART", ["learning-to-rank"]),
+    ("idempotent celery tasks", ["celery-idempotency"]),
+    ("learning rate warmup", ["warmup"]),
+]

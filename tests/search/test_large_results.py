@@ -1,5 +1,6 @@
 """Result sets too large to read every match: counted from the sample, shown as estimates."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -7,9 +8,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from blog.models import Post
-from search import results
 from search.indexing import reindex_all
 from search.models import SAMPLE_RATE, SPARSE_SAMPLE_RATE
+from search.plan import SearchPlan
 from search.query import parse_query
 from search.results import Filters, search_posts
 from tests.factories import make_post, make_user
@@ -17,18 +18,17 @@ from tests.factories import make_post, make_user
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.search.urls")]
 
 POST_COUNT = 12 * SAMPLE_RATE
+# The paths of a hundred thousand posts over a hundred: estimates from four sample matches up.
+SMALL_PLAN = SearchPlan(sample_min=4, sparse_sample_min=10**9, recent_cutoff=3, rank_all_limit=20)
 
 
 @pytest.fixture
-def many_matches(monkeypatch, warm_segmenter):
-    """POST_COUNT posts about 检索, a few of them hidden; the sample threshold lowered to fit.
+def many_matches(settings, warm_segmenter):
+    """POST_COUNT posts about 检索, a few of them hidden; searches run with SMALL_PLAN to fit.
 
     Returns (visible posts newest first, hidden posts).
     """
-    monkeypatch.setattr(results, "SAMPLE_MIN", 4)
-    monkeypatch.setattr(results, "SPARSE_SAMPLE_MIN", 10**9)
-    monkeypatch.setattr(results, "RECENT_CUTOFF", 3)
-    monkeypatch.setattr(results, "RANK_ALL_LIMIT", 20)
+    settings.SEARCH_PLAN = SMALL_PLAN
     author = make_user("prolific")
     start = timezone.now() - timedelta(days=POST_COUNT + 1)
     visible, hidden = [], []
@@ -68,11 +68,10 @@ def test_a_huge_result_set_is_estimated_from_the_sample(many_matches):
     assert all(count % SAMPLE_RATE == 0 for count in tag.values())
 
 
-def test_the_largest_sets_are_estimated_from_the_sparse_sample(many_matches, monkeypatch):
+def test_the_largest_sets_are_estimated_from_the_sparse_sample(many_matches):
     visible, _ = many_matches
     sparse_matches = sum(1 for post in visible if post.pk % SPARSE_SAMPLE_RATE == 0)
-    monkeypatch.setattr(results, "SPARSE_SAMPLE_MIN", 1)
-    found = search_posts(parse_query("倒排索引"))
+    found = search_posts(parse_query("倒排索引"), plan=replace(SMALL_PLAN, sparse_sample_min=1))
     if not sparse_matches:
         pytest.skip("no visible post fell in the sparse sample")
     assert found.estimated
@@ -143,15 +142,17 @@ def test_small_result_sets_are_exact(corpus):
     assert not found.estimated
 
 
-def test_the_heading_pool_is_the_same_whether_its_recent_window_is_enough_or_not(many_matches, monkeypatch):
-    monkeypatch.setattr(results, "HEADING_POOL", 3)
-    monkeypatch.setattr(results, "RECENT_POOL", 2)
-
+def test_the_heading_pool_is_the_same_whether_its_recent_window_is_enough_or_not(many_matches):
     def pages(heading_cutoff):
-        monkeypatch.setattr(results, "HEADING_CUTOFF", heading_cutoff)
-        monkeypatch.setattr(results, "HEADING_WINDOW_MIN_TOTAL", 0)  # however small the set
+        plan = replace(
+            SMALL_PLAN,
+            heading_pool=3,
+            recent_pool=2,
+            heading_cutoff=heading_cutoff,
+            heading_window_min_total=0,  # however small the set
+        )
         return [
-            [hit.post.pk for hit in search_posts(parse_query("检索"), page=page, per_page=2).hits]
+            [hit.post.pk for hit in search_posts(parse_query("检索"), page=page, per_page=2, plan=plan).hits]
             for page in (1, 2, 3)
         ]
 

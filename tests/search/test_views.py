@@ -137,9 +137,11 @@ def test_json_endpoint(client, corpus):
         "query": "",
         "count": 0,
         "count_is_estimate": False,
+        "corrected_query": None,
         "page": 1,
         "pages": 0,
         "results": [],
+        "facets": {"tags": [], "series": [], "years": []},
     }
 
 
