@@ -8,7 +8,7 @@ that it is found the instant it becomes visible.
 Every caller goes through this module: `Post.objects.published()` (the queryset filter),
 `Post.is_live` (the Python predicate, for one post already in memory), the search index (which
 indexes live posts) and the database triggers that keep a search document's visibility in step
-with its post (search migration 0008 writes `LIVE_STATUSES_SQL` out; migrations cannot import
+with its post (search migration 0011 writes `LIVE_STATUSES_SQL` out; migrations cannot import
 code that may change, and tests/blog/test_visibility.py checks the trigger against this module).
 """
 

@@ -100,7 +100,7 @@ class Scan:
 
 # A document `d` whose post readers may see now, as `Post.objects.published()` has it: its
 # publication time is NULL while the post is a draft, kept so by the database (migration
-# 0008), so this is a check of the row an index scan returns anyway.
+# 0011), so this is a check of the row an index scan returns anyway.
 VISIBLE = "d.published_at <= STATEMENT_TIMESTAMP()"
 
 
