@@ -30,7 +30,7 @@ from functools import wraps
 import redis
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
@@ -113,8 +113,32 @@ def content_version():
     return int(cache_redis().raise_mirror_script(keys=[version_mirror_key()], args=[truth]))
 
 
+def change_position_key():
+    """Return the key of the primary's WAL position when content last changed (state Redis)."""
+    return f"{key_prefix()}:content-change-lsn"
+
+
+def content_change_position():
+    """Return the primary's WAL position at the last content change ("0/0" before any), as text.
+
+    A read replica that has replayed this far shows every change a reader was promised
+    (config.db_routers checks it before a public read goes there).
+    """
+    position = state_redis().get(change_position_key())
+    return position.decode() if position else "0/0"
+
+
 def bump_content_version():
-    """Invalidate every cached page now."""
+    """Invalidate every cached page now.
+
+    The WAL position is kept before the version moves: a reader who sees the new version also
+    finds a position at least as far, so a page rendered from a replica that has not replayed
+    the change can never be stored under the new version.
+    """
+    if "replica" in connections.settings:  # a read replica (config.db_routers) reads this
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute("SELECT pg_current_wal_lsn()::text")
+            state_redis().set(change_position_key(), cursor.fetchone()[0])
     truth = state_redis().bump_script(keys=[version_key()], args=[_clock_seed()])
     cache_redis().raise_mirror_script(keys=[version_mirror_key()], args=[truth])
 

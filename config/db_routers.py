@@ -13,12 +13,19 @@ a POST (or PUT, PATCH, DELETE) that wrote sets a short-lived cookie, so the page
 leads to, and the next few, read the primary until the replica has surely caught up
 (REPLICA_PIN_SECONDS). The cookie carries no secret: a client that forges it only reads the
 primary. Search's raw SQL asks `router.db_for_read(SearchDocument)` and so follows the same rule.
+
+A public read goes to the replica only once it has replayed the primary's WAL up to the last
+content change (blog.page_cache keeps that position with every version bump): a lagging
+replica would otherwise show a post unpublished a moment ago, and the page cache would keep
+that page under the new version.
 """
 
 import contextvars
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+
+from blog.page_cache import content_change_position
 
 REPLICA = "replica"
 PIN_COOKIE = "inkstone_primary"
@@ -28,7 +35,8 @@ PUBLIC_NAMESPACES = frozenset({"blog", "search"})
 PUBLIC_URL_NAMES = frozenset({"sitemap_index", "sitemap_section", "robots_txt"})
 
 # "primary" (the default: outside a request, or a request that may not use the replica),
-# "replica" (a public read), or "wrote" (this request wrote: the primary from now on).
+# "replica if caught up" (a public read that has not read yet), "replica" (a public read, the
+# replica fresh enough), or "wrote" (this request wrote: the primary from now on).
 _reads = contextvars.ContextVar("inkstone_reads", default="primary")
 
 
@@ -57,6 +65,8 @@ class PrimaryReplicaRouter:
     """Route reads to `replica` during a public read, everything else to `default`."""
 
     def db_for_read(self, model, **hints):
+        if _reads.get() == "replica if caught up":
+            _reads.set("replica" if replica_has_replayed_last_change() else "primary")
         if (
             _reads.get() == "replica"
             and replica_configured()
@@ -107,4 +117,27 @@ class ReplicaReadsMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if _reads.get() == "primary" and is_public_read(request):
-            _reads.set("replica")
+            # Whether the replica is fresh enough is asked at the first read, so a page the
+            # page cache answers costs the replica nothing.
+            _reads.set("replica if caught up")
+
+
+def replica_has_replayed_last_change():
+    """True when the replica has replayed the primary's WAL up to the last content change.
+
+    Otherwise a page rendered from a lagging replica could show a post unpublished a moment
+    ago, and the page cache would keep it under the new content version: such a read goes to
+    the primary. A replica that is down or not a standby (a test's mirror) answers for itself:
+    an error reads the primary; a server not in recovery has its own position.
+    """
+    if not replica_configured():
+        return False
+    try:
+        with connections[REPLICA].cursor() as cursor:
+            cursor.execute(
+                "SELECT COALESCE(pg_last_wal_replay_lsn(), pg_current_wal_lsn()) >= %s::pg_lsn",
+                [content_change_position()],
+            )
+            return bool(cursor.fetchone()[0])
+    except DatabaseError:
+        return False
