@@ -97,10 +97,6 @@ class Limit:
             state.delete(self._key("account", counted_account(account)))
 
 
-# The search API's limit; search/views.py counts it (it could move into search/ with its owner).
-SEARCH_API_REQUESTS = Limit("search-api", "SEARCH_API_REQUESTS_PER_IP", window_setting="SEARCH_API_WINDOW")
-
-
 def client_ip(request):
     """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies of ours the
     address the outermost of them saw.

@@ -46,6 +46,20 @@ def env_int(name, default):
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
 
 
+def env_time_limits(prefix, soft_default, hard_default):
+    """Return (soft, hard) Celery time limits from `<prefix>_SOFT_TIME_LIMIT` / `<prefix>_TIME_LIMIT`.
+
+    The soft one must come first: at it a task may still record why it stopped.
+    """
+    soft = env_int(f"{prefix}_SOFT_TIME_LIMIT", soft_default)
+    hard = env_int(f"{prefix}_TIME_LIMIT", hard_default)
+    if not 0 < soft < hard:
+        raise ImproperlyConfigured(
+            f"{prefix}_SOFT_TIME_LIMIT must be above 0 and below {prefix}_TIME_LIMIT (now {soft} and {hard})."
+        )
+    return soft, hard
+
+
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -342,16 +356,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Every task ends within these limits unless it declares its own (ingestion and the full
 # reindex do): at the soft one it may tidy up, at the hard one the worker kills it.
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 120)
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 150)
-if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT:
-    raise ImproperlyConfigured(
-        "CELERY_TASK_SOFT_TIME_LIMIT must be above 0 and below CELERY_TASK_TIME_LIMIT "
-        f"(now {CELERY_TASK_SOFT_TIME_LIMIT} and {CELERY_TASK_TIME_LIMIT})."
-    )
+CELERY_TASK_SOFT_TIME_LIMIT, CELERY_TASK_TIME_LIMIT = env_time_limits("CELERY_TASK", 120, 150)
 # The full reindex (search.tasks.reindex_all_posts) reads every post: it has limits of its own.
-REINDEX_TASK_SOFT_TIME_LIMIT = env_int("REINDEX_TASK_SOFT_TIME_LIMIT", 3600)
-REINDEX_TASK_TIME_LIMIT = env_int("REINDEX_TASK_TIME_LIMIT", 3660)
+REINDEX_TASK_SOFT_TIME_LIMIT, REINDEX_TASK_TIME_LIMIT = env_time_limits("REINDEX_TASK", 3600, 3660)
 # An unacknowledged task (its worker died) goes back to the queue after this many seconds; it
 # must outlast the longest hard limit, or a task still running would be handed out twice.
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 3600)
@@ -407,13 +414,7 @@ INGEST_MAX_REDIRECTS = env_int("INGEST_MAX_REDIRECTS", 5)
 # A source's poll lock lives for the hard limit plus a few seconds (blog.ingest.poll), so a
 # worker killed mid-poll holds its source up no longer than that. A fetch must end well before
 # the soft limit, so that a slow server is reported as slow and not as a stopped poll.
-INGEST_TASK_SOFT_TIME_LIMIT = env_int("INGEST_TASK_SOFT_TIME_LIMIT", 240)
-INGEST_TASK_TIME_LIMIT = env_int("INGEST_TASK_TIME_LIMIT", 300)
-if not 0 < INGEST_TASK_SOFT_TIME_LIMIT < INGEST_TASK_TIME_LIMIT:
-    raise ImproperlyConfigured(
-        "INGEST_TASK_SOFT_TIME_LIMIT must be above 0 and below INGEST_TASK_TIME_LIMIT "
-        f"(now {INGEST_TASK_SOFT_TIME_LIMIT} and {INGEST_TASK_TIME_LIMIT})."
-    )
+INGEST_TASK_SOFT_TIME_LIMIT, INGEST_TASK_TIME_LIMIT = env_time_limits("INGEST_TASK", 240, 300)
 if max(CELERY_TASK_TIME_LIMIT, INGEST_TASK_TIME_LIMIT, REINDEX_TASK_TIME_LIMIT) >= CELERY_VISIBILITY_TIMEOUT:
     raise ImproperlyConfigured(
         f"CELERY_VISIBILITY_TIMEOUT ({CELERY_VISIBILITY_TIMEOUT} s) must be above every task's hard time "

@@ -14,7 +14,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 ADDRESS = os.environ.get("RUN_ADDRESS", "127.0.0.1:8000")
-BEAT_SCHEDULE = str(ROOT / "var" / "celerybeat-schedule")
 
 
 def manage(*args):
@@ -32,21 +31,8 @@ def main():
             [PYTHON, "-m", "celery", "-A", "config", "worker", "--loglevel", "info", "--concurrency", "2"],
             cwd=ROOT,
         ),
-        subprocess.Popen(
-            [
-                PYTHON,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "beat",
-                "--loglevel",
-                "info",
-                "--schedule",
-                str(ROOT / "var" / "celerybeat-schedule"),
-            ],
-            cwd=ROOT,
-        ),
+        # The schedule lives in the state Redis (celery-redbeat, config/settings.py), not in a file.
+        subprocess.Popen([PYTHON, "-m", "celery", "-A", "config", "beat", "--loglevel", "info"], cwd=ROOT),
         subprocess.Popen([PYTHON, "manage.py", "runserver", ADDRESS, "--noreload"], cwd=ROOT),
     ]
     print(f"\nInkstone is up at http://{ADDRESS}/ (admin at /admin/). Ctrl-C stops everything.\n", flush=True)

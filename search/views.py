@@ -7,10 +7,13 @@ from django.shortcuts import render
 from django.utils.translation import ngettext
 
 from blog.page_cache import cached_for_everyone, cached_for_readers
-from blog.rate_limits import SEARCH_API_REQUESTS, client_ip, minutes_left
+from blog.rate_limits import Limit, client_ip, minutes_left
 
 from .query import MAX_QUERY_LENGTH, parse_query
 from .results import Filters, search_posts
+
+# Requests to the JSON search API per client address and window; past it, 429 with Retry-After.
+SEARCH_API_REQUESTS = Limit("search-api", "SEARCH_API_REQUESTS_PER_IP", window_setting="SEARCH_API_WINDOW")
 
 
 def _page_number(value):
