@@ -13,7 +13,7 @@ URLs.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cached_property
 from urllib.parse import urlencode
 
@@ -83,9 +83,13 @@ def number_named(text, largest):
 
 
 def year_span(year):
-    """Return [start, end) of `year` in the site's time zone, as every ?year= reads it (end None: open)."""
+    """Return [start, end) of `year` in the site's time zone, as every ?year= reads it (end None: open).
+
+    In a zone ahead of UTC, New Year of year 1 is before the first instant a datetime can hold
+    in UTC, and converting it fails: the span starts there instead.
+    """
     zone = timezone.get_current_timezone()
-    start = datetime(year, 1, 1, tzinfo=zone)
+    start = max(datetime(year, 1, 1, tzinfo=zone), datetime.min.replace(tzinfo=UTC))
     return start, datetime(year + 1, 1, 1, tzinfo=zone) if year < LAST_YEAR else None
 
 
