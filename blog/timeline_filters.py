@@ -73,13 +73,14 @@ def username_named(text):
 def number_named(text, largest):
     """`text` as an int from 1 to `largest` when it is written in ASCII digits, else None.
 
-    The length is checked before int() reads it: "²" is a digit to str.isdigit(), and a
-    thousand-digit number would be read for nothing.
+    "²" is a digit to str.isdigit(), hence the ASCII check; leading zeros are allowed ("02024"),
+    and the length is checked before int() reads a thousand digits for nothing.
     """
-    if not (text.isascii() and text.isdigit() and len(text) <= len(str(largest))):
+    digits = text.lstrip("0")
+    if not (text.isascii() and text.isdigit() and 0 < len(digits) <= len(str(largest))):
         return None
-    number = int(text)
-    return number if 1 <= number <= largest else None
+    number = int(digits)
+    return number if number <= largest else None
 
 
 def year_span(year):
