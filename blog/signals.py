@@ -8,10 +8,11 @@ committed change readers could see of a series, tag or source invalidates the pa
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from .events import CONTENT, DELETED, LABELS, announce_posts_changed, posts_changed
+from .events import CONTENT, DELETED, LABELS, VISIBILITY, announce_posts_changed, posts_changed
 from .models import Post, Series, Source, Tag, TaggedPost
 from .page_cache import bump_content_version, bump_content_version_on_commit
-from .tasks import generate_excerpts
+from .tag_ranking import recount_soon
+from .tasks import generate_excerpts, recount_tag_ranking
 
 # What readers see of a source: its name and links beside its posts. Its fetch state changes on
 # every poll and must not empty the page cache each minute.
@@ -23,6 +24,14 @@ def excerpt_changed_posts(sender, post_ids, what, **kwargs):
     """What a post says changed: its excerpt is made again, by a worker."""
     if CONTENT in what:
         generate_excerpts.delay(post_ids)
+
+
+# Connected before the page cache's receiver: the ranking is counted before pages are rebuilt.
+@receiver(posts_changed)
+def recount_tags_of_changed_posts(sender, what, **kwargs):
+    """Tags or what readers can see changed: the most used tags are counted again."""
+    if what & {LABELS, VISIBILITY, DELETED}:
+        recount_soon(lambda countdown: recount_tag_ranking.apply_async(countdown=countdown))
 
 
 @receiver(posts_changed)

@@ -8,10 +8,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import websub
+from . import tag_ranking, websub
 from .excerpts import EXCERPT_FIELDS, store_excerpts
 from .ingest.poll import poll_source
 from .models import Post, Source
+from .page_cache import bump_content_version
 
 # How long a source claimed by poll_due_sources stays claimed if its poll never runs.
 CLAIM_FOR = timedelta(minutes=10)
@@ -55,6 +56,20 @@ def fill_missing_excerpts(limit=500):
         .values_list("pk", flat=True)[:limit]
     )
     return generate_excerpts(post_ids) if post_ids else 0
+
+
+@shared_task
+def recount_tag_ranking():
+    """Count the most used tags again; if the ranking moved, cached pages follow it.
+
+    Enqueued at the end of a recount interval (blog.tag_ranking.recount_soon) and run from beat
+    as a safety net. Returns True when the ranking changed.
+    """
+    before = tag_ranking.tag_ranking()["generation"]
+    changed = tag_ranking.count_tag_ranking()["generation"] != before
+    if changed:
+        bump_content_version()
+    return changed
 
 
 @shared_task

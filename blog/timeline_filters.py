@@ -19,12 +19,13 @@ from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Post, Series, Source, Tag, with_published_posts
 from .page_cache import content_version
+from .tag_ranking import visible_ranked_tags
 
 # The filters the control offers; the others (reached from a badge, a profile or a search
 # facet) ride along.
@@ -311,21 +312,15 @@ class FilterControl:
 def filter_choices():
     """Return {"language": …, "tag": …, "series": …} as (value, label) pairs readers can see.
 
-    Kept in the cache under the content version, so the timeline pays the two queries once per
-    published change, not once per reader.
+    Kept in the cache under the content version, so the timeline asks once per published
+    change, not once per reader; the tags come from blog.tag_ranking, counted when tags change.
     """
     key = f"timeline-filter-choices:{content_version()}"
     choices = cache.get(key)
     if choices is None:
-        published = Post.objects.published()
-        tags = (
-            Tag.objects.filter(tagged_posts__content_object__in=published.values("pk"))
-            .annotate(post_count=Count("tagged_posts"))
-            .order_by("-post_count", "name")
-            .values_list("slug", "name")[:CONTROL_TAGS]
-        )
+        tags = visible_ranked_tags(CONTROL_TAGS)
         series = with_published_posts(Series.objects, "series").order_by("title").values_list("slug", "title")
-        choices = {"tag": list(tags), "series": list(series)}
+        choices = {"tag": tags, "series": list(series)}
         cache.set(key, choices, CHOICES_CACHE_SECONDS)
     # Labels in the reader's language: never cached.
     return {"language": [(value, str(label)) for value, label in LANGUAGE_CHOICES], **choices}

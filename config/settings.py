@@ -388,12 +388,17 @@ CELERY_BEAT_SCHEDULE = {
     # announcement lost (a broker down at a commit, a worker killed before its task ran).
     "sync-search-index": {"task": "search.tasks.sync_search_index", "schedule": crontab()},
     "fill-missing-excerpts": {"task": "blog.tasks.fill_missing_excerpts", "schedule": crontab(minute="*/5")},
+    "recount-tag-ranking": {"task": "blog.tasks.recount_tag_ranking", "schedule": crontab(minute="*/15")},
     # New words join the vocabulary as documents are written; this prunes and recounts.
     "rebuild-search-vocabulary": {
         "task": "search.tasks.rebuild_search_vocabulary",
         "schedule": crontab(minute=17),
     },
 }
+
+# The most used tags (the timeline's filter control) are counted at most once this often while
+# posts keep changing, then once more at the interval's end (blog.tag_ranking).
+TAG_RANKING_RECOUNT_SECONDS = env_int("TAG_RANKING_RECOUNT_SECONDS", 30)
 
 # Search: extra words the Chinese segmenter keeps whole (one per line; more in the admin).
 SEARCH_USER_DICTIONARY = os.environ.get(
