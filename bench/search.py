@@ -76,10 +76,11 @@ from pypinyin import Style, lazy_pinyin
 from bench.generate_posts import generate_posts
 from bench.sample_posts import EN_TERMS, ZH_TERMS
 from blog.models import Post, Tag
+from blog.timeline_filters import PostFilter
 from search.models import VocabularyWord
 from search.query import parse_query
 from search.related import related_posts
-from search.results import Filters, search_posts
+from search.results import search_posts
 from search.vocabulary import rebuild_vocabulary
 
 PHRASES = ['"负载均衡"', '"in practice"', '"梯度检查点"', '"key insight"', '"silver bullet"', "“长上下文”"]
@@ -87,7 +88,7 @@ MISSING = ["Zzyzxq", "量子退火算法", "wombat numbat", "不存在的词 完
 
 
 def varied_queries(count, seed=11):
-    """Return `count` (query, Filters, page) triples mixing every kind of query readers type."""
+    """Return `count` (query, PostFilter, page) triples mixing every kind of query readers type."""
     rng = random.Random(seed)
     to_traditional = opencc.OpenCC("s2t.json")
     tags = list(
@@ -109,11 +110,11 @@ def varied_queries(count, seed=11):
     queries = []
     for number in range(count):
         text = rng.choice(makers)()
-        filters = Filters()
+        filters = PostFilter()
         if number % 10 == 3 and tags:
-            filters = Filters(tag=rng.choice(tags))
+            filters = PostFilter(tag=rng.choice(tags))
         elif number % 10 == 7:
-            filters = Filters(year=rng.randint(2021, 2026))
+            filters = PostFilter(year=rng.randint(2021, 2026))
         queries.append((text, filters, 2 if number % 13 == 5 else 1))
     return queries
 
@@ -138,7 +139,7 @@ def typo_queries(count, seed=5):
         word = rng.choice(words)
         typo = misspelt(word, rng)
         if typo.lower() != word.lower():
-            queries.append((typo, Filters(), 1))
+            queries.append((typo, PostFilter(), 1))
     return queries
 
 
@@ -148,7 +149,7 @@ def pinyin_queries(count, seed=6):
     queries = []
     for _ in range(count):
         syllables = lazy_pinyin(rng.choice(ZH_TERMS), style=Style.NORMAL)
-        queries.append((" ".join(syllables) if rng.random() < 0.5 else "".join(syllables), Filters(), 1))
+        queries.append((" ".join(syllables) if rng.random() < 0.5 else "".join(syllables), PostFilter(), 1))
     return queries
 
 

@@ -17,7 +17,7 @@ from .feeds import author_feed_links, post_feed_links, series_feed_links, tag_fe
 from .models import Post, Series, SlugRedirect, Tag
 from .page_cache import cached_for_readers
 from .permissions import may_edit_post
-from .timeline_filters import TimelineFilter
+from .timeline_filters import PostFilter
 
 
 def paged_timeline(request, queryset, template, context, *, empty_first_page_message=None):
@@ -72,8 +72,8 @@ def attach_series_positions(posts):
 
 @cached_for_readers
 def timeline(request):
-    """The "Latest updates" front page, filtered by ?tag= ?series= ?source= ?author= (combinable)."""
-    timeline_filter = TimelineFilter.from_query(request.GET)
+    """The "Latest updates" front page, narrowed by the filters of blog.timeline_filters (combinable)."""
+    timeline_filter = PostFilter.from_query(request.GET)
     posts = timeline_filter.apply(Post.objects.published())
     return paged_timeline(request, posts, "blog/timeline.html", {"filter": timeline_filter})
 

@@ -11,14 +11,14 @@ SearchPlan (search.plan); the statements it runs are in search.sql.
 """
 
 import math
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from blog.models import Post, Series, Tag
+from blog.timeline_filters import PostFilter
 
 from . import corrections, sql
 from .plan import DEFAULT_PLAN, current_plan
@@ -28,69 +28,37 @@ from .snippets import highlight, make_snippet
 RESULTS_PER_PAGE = DEFAULT_PLAN.per_page
 # What a result shows of its post; its other fields are deferred (see load_hits).
 HIT_POST_FIELDS = ("id", "slug", "title", "published_at", "excerpt_text", "series_id")
-SLUG = re.compile(r"[-a-zA-Z0-9_]{1,255}")
-USERNAME = re.compile(r"[\w.@+-]{1,150}")
 
 
-@dataclass(frozen=True)
-class Filters:
-    """Optional narrowing of a search; values that cannot name anything match nothing."""
+# How each of blog's filters (blog.timeline_filters.FILTERS) narrows the documents, given what
+# its value names; the year is a span of time, joined with any other (see filtered_documents).
+DOCUMENT_FILTERS = {
+    "language": sql.in_language,
+    "tag": sql.with_tag,
+    "series": sql.in_series,
+    "source": sql.from_source,
+    "author": sql.by_author,
+}
 
-    tag: str = ""
-    series: str = ""
-    author: str = ""
-    year: int | None = None
-    invalid: bool = False
 
-    @classmethod
-    def from_params(cls, params):
-        """Return the filters in a request's query parameters, validated."""
-        tag = params.get("tag", "").strip()
-        series = params.get("series", "").strip()
-        author = params.get("author", "").strip()
-        year_text = params.get("year", "").strip()
-        invalid = bool(
-            (tag and not SLUG.fullmatch(tag))
-            or (series and not SLUG.fullmatch(series))
-            or (author and not USERNAME.fullmatch(author))
-            or (
-                year_text
-                and not (year_text.isascii() and year_text.isdigit() and 1 <= int(year_text) <= 9999)
-            )
-        )
-        if invalid:
-            return cls(invalid=True)
-        return cls(tag=tag, series=series, author=author, year=int(year_text) if year_text else None)
+def filtered_documents(scan, filters, since=None):
+    """Return the sql.Scan `scan` narrowed by the PostFilter `filters`, and to posts published since `since`.
 
-    @property
-    def active(self):
-        """True when any filter narrows the search."""
-        return bool(self.tag or self.series or self.author or self.year or self.invalid)
-
-    def apply(self, scan, since=None):
-        """Return the sql.Scan `scan` narrowed by these filters, and to posts published since `since`.
-
-        Tag, series and year are read from the copies the document keeps of its post's fields
-        (the same the facets count), so they narrow the GIN index scan itself instead of
-        joining the posts. The year and `since` make one span of time: one condition.
-        """
-        if self.invalid:
-            return scan.where("FALSE")
-        if self.tag:
-            scan = sql.with_tag(scan, self.tag)
-        if self.series:
-            scan = sql.in_series(scan, self.series)
-        if self.author:
-            scan = sql.by_author(scan, self.author)
-        start, end = (year_start(self.year), year_start(self.year + 1)) if self.year else (None, None)
-        if since is not None:
-            start = since if start is None else max(start, since)
-        return published_between(scan, start, end) if start is not None else scan
-
-    def as_params(self):
-        """Return the filters as query parameters, leaving out those not set."""
-        params = {"tag": self.tag, "series": self.series, "author": self.author, "year": self.year}
-        return {name: value for name, value in params.items() if value}
+    Tag, series and year are read from the copies the document keeps of its post's fields
+    (the same the facets count), so they narrow the GIN index scan itself instead of
+    joining the posts; language, source and author are looked up among the posts. The year
+    and `since` make one span of time: one condition. A filter without a translation here is
+    an error (a KeyError), never a search that quietly ignores it.
+    """
+    if filters.matches_nothing:
+        return scan.where("FALSE")
+    for name, meaning in filters.meanings.items():
+        if name != "year":
+            scan = DOCUMENT_FILTERS[name](scan, meaning)
+    start, end = filters.year_span or (None, None)
+    if since is not None:
+        start = since if start is None else max(start, since)
+    return published_between(scan, start, end) if start is not None else scan
 
 
 @dataclass
@@ -157,11 +125,6 @@ class SearchResults:
         return min(self.max_page, math.ceil(self.reachable / self.per_page))
 
 
-def year_start(year):
-    """Return the first instant of `year` in the site's time zone, as filters by year count it."""
-    return datetime(min(year, 9999), 1, 1, tzinfo=timezone.get_current_timezone())
-
-
 def utc_months(start, end):
     """Return the first days of the UTC months from `start` to `end`, both included."""
     month, last = start.astimezone(UTC).date().replace(day=1), end.astimezone(UTC).date()
@@ -186,7 +149,7 @@ def visible_documents(filters, since=None):
 
     With `since`, only those published since then.
     """
-    return filters.apply(sql.visible_scan(), since)
+    return filtered_documents(sql.visible_scan(), filters, since)
 
 
 def matching_documents(condition, filters, since=None):
@@ -273,9 +236,9 @@ def suggestions_for(query, filters, plan=DEFAULT_PLAN):
     """
     counted = []
     if len(query.groups) > 1:
-        counted.extend((group.label, group.match, Filters()) for group in query.groups)
-    if filters.active:
-        counted.append((None, query.match, Filters()))
+        counted.extend((group.label, group.match, PostFilter()) for group in query.groups)
+    if filters:
+        counted.append((None, query.match, PostFilter()))
     if not counted:
         return [], None, False
     scans = [matching_documents(condition, unfiltered) for _, condition, unfiltered in counted]
@@ -291,7 +254,7 @@ def suggestions_for(query, filters, plan=DEFAULT_PLAN):
         if label and count
     ]
     suggestions.sort(key=lambda suggestion: -suggestion.count)
-    if not filters.active:
+    if not filters:
         return suggestions, None, False
     return suggestions, counts[-1][0], counts[-1][1]
 
@@ -306,10 +269,10 @@ def search_posts(query, filters=None, *, page=1, per_page=None, plan=None):
     reads (search.plan.current_plan() if not given); `per_page` defaults to the plan's.
     """
     plan = plan or current_plan()
-    filters = filters or Filters()
+    filters = PostFilter() if filters is None else filters
     per_page = per_page or plan.per_page
     page = max(1, min(page, plan.max_page))
-    if filters.invalid:
+    if filters.matches_nothing:
         return SearchResults(hits=[], total=0, page=1, per_page=per_page, max_page=plan.max_page)
     database = sql.database()
     with transaction.atomic(using=database.alias, savepoint=False), database.cursor() as cursor:

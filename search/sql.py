@@ -146,6 +146,22 @@ def by_author(scan, username):
     )
 
 
+def in_language(scan, language):
+    """Return `scan` narrowed to documents of posts written in `language` (a Post.Language)."""
+    return scan.where(
+        f"d.post_id IN (SELECT id FROM {table(Post)} WHERE language = %(language)s)",  # noqa: S608
+        language=str(language),
+    )
+
+
+def from_source(scan, source_id):
+    """Return `scan` narrowed to documents of posts ingested from the feed source `source_id`."""
+    return scan.where(
+        f"d.post_id IN (SELECT id FROM {table(Post)} WHERE source_id = %(source)s)",  # noqa: S608
+        source=source_id,
+    )
+
+
 def published_in(scan, months, start, end=None):
     """Return `scan` narrowed to documents published in [start, end) (without `end`: since `start`).
 

@@ -1,16 +1,15 @@
 """The search page and its JSON twin: thin callers of search.query and search.results."""
 
-from urllib.parse import urlencode
-
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import ngettext
 
 from blog.page_cache import cached_for_everyone, cached_for_readers
 from blog.rate_limits import Limit, client_ip, minutes_left
+from blog.timeline_filters import PostFilter
 
 from .query import MAX_QUERY_LENGTH, parse_query
-from .results import Filters, search_posts
+from .results import search_posts
 
 # Requests to the JSON search API per client address and window; past it, 429 with Retry-After.
 SEARCH_API_REQUESTS = Limit("search-api", "SEARCH_API_REQUESTS_PER_IP", window_setting="SEARCH_API_WINDOW")
@@ -24,44 +23,39 @@ def _page_number(value):
 def _search(request):
     text = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
     query = parse_query(text)
-    filters = Filters.from_params(request.GET)
+    filters = PostFilter.from_query(request.GET)
     results = (
         None if query.is_empty else search_posts(query, filters, page=_page_number(request.GET.get("page")))
     )
     return text, query, filters, results
 
 
-def _url(params, **changes):
-    """A search URL with `params` updated by `changes`; None or "" removes a parameter."""
-    merged = {**params, **changes}
-    return "?" + urlencode({name: value for name, value in merged.items() if value})
-
-
 @cached_for_readers
 def search(request):
-    """/search/?q=…: the form, and results with facets when the query has something to find."""
+    """/search/?q=…: the form, and results with facets when the query has something to find.
+
+    Every link the page makes takes its filters from the PostFilter: ?q= goes before them and
+    ?page= after; a link that changes a filter starts from the first page.
+    """
     text, query, filters, results = _search(request)
-    params = {"q": text, **filters.as_params()}
     context = {"q": text, "query": query, "filters": filters, "results": results}
-    if results is not None and results.corrected_query:
-        # The page shows the correction's results: its links narrow and page those.
-        params["q"] = results.corrected_query
     if results is not None:
-        for facet in results.tag_facets:
-            facet.active = facet.slug == filters.tag
-            facet.url = _url(params, tag=None if facet.active else facet.slug)
-        for facet in results.series_facets:
-            facet.active = facet.slug == filters.series
-            facet.url = _url(params, series=None if facet.active else facet.slug)
-        for facet in results.year_facets:
-            facet.active = str(filters.year) == facet.slug
-            facet.url = _url(params, year=None if facet.active else facet.slug)
+        # The page shows the correction's results when there is one: its links narrow and page those.
+        shown = {"q": results.corrected_query or text}
+        for name, facets in (
+            ("tag", results.tag_facets),
+            ("series", results.series_facets),
+            ("year", results.year_facets),
+        ):
+            for facet in facets:
+                facet.active = filters.has(name, facet.slug)
+                facet.url = filters.toggled(name, facet.slug).url(leading=shown)
         for suggestion in results.suggestions:
-            suggestion.url = _url(params, q=suggestion.text)
+            suggestion.url = filters.url(leading={"q": suggestion.text})
         context.update(
-            without_filters_url=_url({"q": text}),
-            previous_url=_url(params, page=results.page - 1) if results.page > 1 else None,
-            next_url=_url(params, page=results.page + 1) if results.page < results.pages else None,
+            without_filters_url=PostFilter().url(leading={"q": text}),
+            previous_url=filters.url(shown, {"page": results.page - 1}) if results.page > 1 else None,
+            next_url=filters.url(shown, {"page": results.page + 1}) if results.page < results.pages else None,
         )
     return render(request, "search/search.html", context)
 

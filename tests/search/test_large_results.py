@@ -8,11 +8,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from blog.models import Post
+from blog.timeline_filters import PostFilter
 from search.indexing import reindex_all
 from search.models import SAMPLE_RATE, SPARSE_SAMPLE_RATE
 from search.plan import SearchPlan
 from search.query import parse_query
-from search.results import Filters, search_posts
+from search.results import search_posts
 from tests.factories import make_post, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.search.urls")]
@@ -92,7 +93,7 @@ def test_an_estimated_set_still_finds_the_most_recent_visible_posts(many_matches
 
 def test_filters_narrow_an_estimated_set_too(many_matches):
     visible, _ = many_matches
-    found = search_posts(parse_query("倒排索引"), Filters(tag="tag1"))
+    found = search_posts(parse_query("倒排索引"), PostFilter(tag="tag1"))
     assert {hit.post.pk for hit in found.hits} <= {post.pk for post in visible if "tag1" in post.tags.names()}
     assert found.hits
 
@@ -110,7 +111,7 @@ def test_a_year_narrows_an_estimated_set_and_its_most_recent_posts(many_matches)
         by_year.setdefault(timezone.localtime(post.published_at).year, []).append(post.pk)
     assert len(by_year) >= 2
     for year, posts in by_year.items():
-        found = search_posts(parse_query("倒排索引"), Filters(year=year))
+        found = search_posts(parse_query("倒排索引"), PostFilter(year=year))
         if len(posts) >= 4 * SAMPLE_RATE:  # with a sample large enough to estimate from
             assert found.estimated
         seen = [hit.post.pk for hit in found.hits]

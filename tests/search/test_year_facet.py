@@ -3,9 +3,10 @@
 import pytest
 from django.utils import timezone
 
+from blog.timeline_filters import PostFilter
 from search.indexing import reindex_all
 from search.query import parse_query
-from search.results import Filters, search_posts
+from search.results import search_posts
 from tests.factories import make_post
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.search.urls")]
@@ -40,7 +41,7 @@ def test_year_counts_match_what_each_year_finds(posts_over_years):
     assert years == [("2025", 1), ("2024", 2), ("2023", 3), ("2022", 1)]
     assert sum(count for _, count in years) == results.total
     for name, count in years:
-        narrowed = search_posts(parse_query("倒排索引"), Filters(year=int(name)))
+        narrowed = search_posts(parse_query("倒排索引"), PostFilter(year=int(name)))
         assert narrowed.total == count == len(narrowed.hits)
         assert [(facet.name, facet.count) for facet in narrowed.year_facets] == [(name, count)]
 
