@@ -43,6 +43,7 @@ def _document_source(post):
     copied = {
         "series_id": post.series_id,
         "tag_ids": sorted(tag.pk for tag in tags),
+        "language": post.language,
     }
     return source, copied
 
@@ -142,7 +143,7 @@ def write_documents(posts, builder=None):
         ],
         update_conflicts=True,
         unique_fields=["post"],
-        update_fields=["vector", "text", "formulas", "series", "tag_ids", "indexed_at"],
+        update_fields=["vector", "text", "formulas", "series", "tag_ids", "language", "indexed_at"],
     )
     return len(parts)
 

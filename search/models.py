@@ -97,6 +97,10 @@ class SearchDocument(models.Model):
         db_index=False,  # checked on the rows the GIN index below returns
     )
     tag_ids = ArrayField(models.BigIntegerField(), verbose_name=_("tag ids"), default=list, blank=True)
+    # The post's language (?language=), checked like the series on the rows the index returns:
+    # asked of the posts table instead, a search in one language probed the post of every
+    # match (140 ms for a word in 61,000 posts, none of them in that language).
+    language = models.CharField(_("language"), max_length=2, blank=True, default="")
     indexed_at = models.DateTimeField(_("indexed"), auto_now=True)
 
     class Meta:

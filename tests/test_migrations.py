@@ -206,6 +206,7 @@ def test_a_database_migrated_by_the_old_chain_upgrades_to_the_fresh_schema(scrat
         "search.0011_visibility_triggers",
         "search.0012_search_index_without_btree_gin",
         "search.0013_vocabulary",
+        "search.0014_document_language",
     }
     fresh_schema = schema(fresh)
     assert "search_document_visibility" in {name for name, _definition in fresh_schema["functions"]}
@@ -225,3 +226,38 @@ def test_a_database_halfway_through_the_old_chain_finishes_it_and_matches(scratc
     assert "search.0006_publication_months" in applied
     assert "search.0008_document_visibility" in applied
     assert_same_schema(schema(fresh), schema(halfway))
+
+
+# Posts written by today's code, their documents as search 0013 stored them (no language).
+WRITE_POSTS_BEFORE_LANGUAGES = """
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.db import connection
+from blog.models import Post
+author = get_user_model().objects.create(username="writer")
+for number, language in enumerate(["en", "zh", "en"]):
+    post = Post.objects.create(title=f"Post {number}", body="Text.", author=author, language=language)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO search_searchdocument (post_id, vector, text, formulas, tag_ids, indexed_at)"
+            " VALUES (%s, to_tsvector('simple', 'text'), 'text', '[]', '{}', now())",
+            [post.pk],
+        )
+"""
+
+
+@pytest.mark.django_db
+def test_documents_written_before_they_kept_a_language_get_their_post_s(scratch_databases):
+    """?language= reads the document's copy: the migration that adds it fills it for every post."""
+    database = scratch_databases("languages")
+    migrate(database)
+    run_django(database, "manage.py", "migrate", "search", "0013", "--noinput")  # back a step
+    run_django(database, "-c", WRITE_POSTS_BEFORE_LANGUAGES)
+    assert migrate(database) == {"search.0014_document_language"}
+    with psycopg.connect(**server_parameters(database)) as reader:
+        languages = reader.execute(
+            "SELECT p.title, d.language FROM search_searchdocument d JOIN blog_post p ON p.id = d.post_id"
+            " ORDER BY p.title"
+        ).fetchall()
+    assert languages == [("Post 0", "en"), ("Post 1", "zh"), ("Post 2", "en")]

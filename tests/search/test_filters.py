@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from blog.models import Post, Source
 from blog.timeline_filters import FILTERS
-from search.indexing import reindex_all
+from search.indexing import index_posts, reindex_all
 from tests.factories import make_post, make_series, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.search.urls")]
@@ -119,3 +119,15 @@ def test_language_and_source_cost_no_query_of_their_own(
 ):
     with django_assert_max_num_queries(4):
         assert found(client, language="en", source=two_of_everything["source"]) == {"Wanted"}
+
+
+def test_a_post_whose_language_is_corrected_is_found_under_its_new_one(client, warm_segmenter):
+    """The document keeps a copy of the post's language: re-indexing the saved post brings it along."""
+    post = make_post("Mislabelled", body="BM25 explained.", language=Post.Language.CHINESE)
+    reindex_all()
+    assert found(client, language="en") == set()
+    post.language = Post.Language.ENGLISH
+    post.save()
+    index_posts([post.pk])  # what the worker's refresh_documents does after the save's commit
+    assert found(client, language="en") == {"Mislabelled"}
+    assert found(client, language="zh-hans") == set()
