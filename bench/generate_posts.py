@@ -165,7 +165,7 @@ class _Generator:
                     "body_html": sample.body_html,
                 }
                 # The document's publication time is the database's to copy (search migration 0008).
-                copied = (series_id, sorted(tags[name] for name in sample.tags))
+                copied = (series_id, sorted(tags[name] for name in sample.tags), sample.language)
                 sources.append((post_id, source, copied))
         documents = builder.build([source for _, source, _ in sources]) if sources else []
         with transaction.atomic(), connection.cursor() as cursor:
@@ -178,7 +178,7 @@ class _Generator:
                     copy.write_row(row)
             with cursor.cursor.copy(
                 "COPY search_searchdocument"
-                " (post_id, vector, text, formulas, series_id, tag_ids, indexed_at) FROM STDIN"
+                " (post_id, vector, text, formulas, series_id, tag_ids, language, indexed_at) FROM STDIN"
             ) as copy:
                 for (post_id, _, copied), document in zip(sources, documents, strict=True):
                     copy.write_row(

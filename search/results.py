@@ -44,9 +44,10 @@ DOCUMENT_FILTERS = {
 def filtered_documents(scan, filters, since=None):
     """Return the sql.Scan `scan` narrowed by the PostFilter `filters`, and to posts published since `since`.
 
-    Tag, series and year are read from the copies the document keeps of its post's fields
-    (the same the facets count), so they narrow the GIN index scan itself instead of
-    joining the posts; language, source and author are looked up among the posts. The year
+    Tag, series, language and year are read from the copies the document keeps of its post's
+    fields (the same the facets count): tag and year narrow the GIN index scan itself, series
+    and language are checked on the rows it returns; source and author are looked up among
+    the posts (both through an index of theirs). The year
     and `since` make one span of time: one condition. A filter without a translation here is
     an error (a KeyError), never a search that quietly ignores it.
     """
