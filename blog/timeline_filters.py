@@ -21,6 +21,8 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .models import Post, Series, Source, Tag, with_published_posts
@@ -300,6 +302,22 @@ class FilterField:
     value: str
     options: list
 
+    def options_html(self):
+        """The <option>s after "All", escaped, the current value selected.
+
+        Joined here rather than looped in the template: forty-odd options through the template
+        engine cost more than the rest of the form on every timeline a change leaves uncached.
+        """
+        prefix = "#" if self.name == "tag" else ""
+        return format_html_join(
+            "\n",
+            '<option value="{}"{}>{}{}</option>',
+            (
+                (value, mark_safe(" selected") if value == self.value else "", prefix, label)
+                for value, label in self.options
+            ),
+        )
+
 
 @dataclass
 class FilterControl:
@@ -313,17 +331,33 @@ def filter_choices():
     """Return {"language": …, "tag": …, "series": …} as (value, label) pairs readers can see.
 
     Kept in the cache under the content version, so the timeline asks once per published
-    change, not once per reader; the tags come from blog.tag_ranking, counted when tags change.
+    change, not once per reader; a change of posts stores them for its new version at once
+    (store_filter_choices, from blog.signals), so that reader is not the first after it either.
+    The tags come from blog.tag_ranking, counted when tags change.
     """
-    key = f"timeline-filter-choices:{content_version()}"
-    choices = cache.get(key)
+    choices = cache.get(_choices_key(content_version()))
     if choices is None:
-        tags = visible_ranked_tags(CONTROL_TAGS)
-        series = with_published_posts(Series.objects, "series").order_by("title").values_list("slug", "title")
-        choices = {"tag": tags, "series": list(series)}
-        cache.set(key, choices, CHOICES_CACHE_SECONDS)
+        choices = store_filter_choices()
     # Labels in the reader's language: never cached.
     return {"language": [(value, str(label)) for value, label in LANGUAGE_CHOICES], **choices}
+
+
+def store_filter_choices():
+    """Count the tag and series choices readers can see now, keep them for this version, return them.
+
+    The version is read before the choices are: a change committed meanwhile moves it again,
+    so what is kept under a version never predates it.
+    """
+    key = _choices_key(content_version())
+    tags = visible_ranked_tags(CONTROL_TAGS)
+    series = with_published_posts(Series.objects, "series").order_by("title").values_list("slug", "title")
+    choices = {"tag": tags, "series": list(series)}
+    cache.set(key, choices, CHOICES_CACHE_SECONDS)
+    return choices
+
+
+def _choices_key(version):
+    return f"timeline-filter-choices:{version}"
 
 
 def published_name(queryset, post_field):

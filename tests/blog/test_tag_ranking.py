@@ -102,3 +102,30 @@ def test_a_tag_arriving_inside_the_interval_is_offered_once_the_worker_recounts(
     make_post(tags=["Rust"])  # inside the interval: left to the task
     assert wait_for(lambda: "rust" in offered_tags(client)), offered_tags(client)
     assert offered_tags(client) == ["python", "rust"]
+
+
+@pytest.mark.django_db
+def test_tags_of_posts_inserted_in_a_batch_are_counted(
+    client, three_tags, django_capture_on_commit_callbacks
+):
+    """Ingestion inserts posts and their taggings in bulk (no m2m signal): the count follows."""
+    author = three_tags.author
+    fresh = [
+        Post(title=f"Imported {number}", body="Text.", author=author, status=Post.Status.PUBLISHED)
+        for number in range(4)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        Post.objects.create_rendered(fresh, [["Go"]] * 4)
+    assert offered_tags(client)[0] == "go"
+
+
+@pytest.mark.django_db
+def test_the_first_timeline_after_a_post_change_does_not_count_the_choices(
+    client, three_tags, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    """The change stored the control's choices for its new version: the page, its tags and its
+    series' parts are all the first reader's request asks (blog.views.paged_timeline)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        make_post("Fresh", tags=["Python"])
+    with django_assert_max_num_queries(3):
+        assert "python" in offered_tags(client)
