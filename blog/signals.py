@@ -29,11 +29,11 @@ def excerpt_changed_posts(sender, post_ids, what, **kwargs):
 
 # Connected before the page cache's receiver: the ranking is counted before pages are rebuilt.
 @receiver(posts_changed)
-def recount_tags_of_changed_posts(sender, what, **kwargs):
+def recount_tags_of_changed_posts(sender, post_ids, what, **kwargs):
     """Posts changed (a save or a batch insert may bring tags, and may hide or show them): the
     most used tags are counted again. Only excerpts changing moves nothing."""
     if what - {EXCERPT}:
-        recount_soon(lambda countdown: recount_tag_ranking.apply_async(countdown=countdown))
+        recount_soon(lambda countdown: recount_tag_ranking.apply_async(countdown=countdown), len(post_ids))
 
 
 @receiver(posts_changed)

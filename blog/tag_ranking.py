@@ -24,6 +24,8 @@ RANKED_TAGS = 60
 RANKING_KEY = "tag-ranking"
 RECENTLY_COUNTED_KEY = "tag-ranking-recently-counted"
 RECOUNT_PENDING_KEY = "tag-ranking-recount-pending"
+# Changes of at most this many posts are counted at once, whatever the interval.
+PERSONAL_CHANGE = 5
 # Kept a day: the beat job recounts long before, and a lost ranking is counted again on demand.
 RANKING_SECONDS = 24 * 3600
 
@@ -42,18 +44,20 @@ def tag_ranking():
     return cache.get(RANKING_KEY) or count_tag_ranking()
 
 
-def recount_soon(enqueue_recount):
-    """Count the ranking now, or, if it was counted less than a recount interval ago, later.
+def recount_soon(enqueue_recount, changed_posts=1):
+    """Count the ranking now, or, for a batch inside a recount interval, later.
 
-    After a recount, changes wait settings.TAG_RANKING_RECOUNT_SECONDS for the next one (one task
-    counts at the interval's end), so a feed import of thousands of posts costs a handful of
-    counts, not one a batch.
+    A person's change (up to PERSONAL_CHANGE posts: a save, then its tags) is counted at once,
+    so a new tag is offered as soon as its post is. A larger batch (a feed import, a bulk
+    action) is counted at once only if no count was made for
+    settings.TAG_RANKING_RECOUNT_SECONDS, else by one task at the interval's end: an import
+    of thousands of posts costs a handful of counts, not one a batch.
 
     `enqueue_recount(countdown)` schedules the later count (a Celery task); at most one is
     pending at a time. Returns True when it counted now.
     """
     interval = settings.TAG_RANKING_RECOUNT_SECONDS
-    if cache.add(RECENTLY_COUNTED_KEY, 1, interval):
+    if cache.add(RECENTLY_COUNTED_KEY, 1, interval) or changed_posts <= PERSONAL_CHANGE:
         count_tag_ranking()
         return True
     if cache.add(RECOUNT_PENDING_KEY, 1, interval):

@@ -40,15 +40,17 @@ def test_the_control_lists_tags_most_used_first(client, three_tags):
 def test_a_tag_whose_last_post_is_unpublished_goes_at_once_though_the_ranking_waits(
     client, three_tags, django_capture_on_commit_callbacks, settings
 ):
-    """Within a recount interval the ranking is not counted again, yet the unpublished post's tag
-    is not offered: each content version asks which ranked tags readers can still see."""
+    """A bulk unpublish inside a recount interval leaves the ranking to a later count, yet the
+    unpublished post's tag is not offered: each content version asks which ranked tags readers
+    can still see."""
     settings.TAG_RANKING_RECOUNT_SECONDS = 600
     with django_capture_on_commit_callbacks(execute=True):
-        make_post(tags=["Python"])  # counts the ranking now and starts an interval
+        pythons = [make_post(tags=["Python"]) for _ in range(5)]  # counted at once, interval starts
     assert offered_tags(client)[-1] == "rust"
     ranking = tag_ranking.tag_ranking()
+    batch = [three_tags.pk] + [post.pk for post in pythons]  # more posts than a person's change
     with django_capture_on_commit_callbacks(execute=True):
-        Post.objects.filter(pk=three_tags.pk).unpublish()
+        Post.objects.filter(pk__in=batch).unpublish()
     assert tag_ranking.tag_ranking() == ranking, "the ranking was counted again inside its interval"
     assert offered_tags(client) == ["python", "sou-suo"]
 
@@ -80,9 +82,10 @@ def test_after_normal_writes_the_safety_net_recount_finds_nothing_to_change(thre
 def test_a_burst_of_changes_is_counted_once_now_and_once_at_the_interval_s_end(three_tags, settings):
     settings.TAG_RANKING_RECOUNT_SECONDS = 600
     scheduled = []
-    counted = [tag_ranking.recount_soon(scheduled.append) for _ in range(5)]
+    counted = [tag_ranking.recount_soon(scheduled.append, changed_posts=50) for _ in range(5)]
     assert counted == [True, False, False, False, False]
     assert scheduled == [600], "one later count, not one per change"
+    assert tag_ranking.recount_soon(scheduled.append, changed_posts=1), "a person's change waits for nothing"
 
 
 def wait_for(predicate, seconds=20):
@@ -95,13 +98,17 @@ def wait_for(predicate, seconds=20):
 def test_a_tag_arriving_inside_the_interval_is_offered_once_the_worker_recounts(
     client, celery_worker, settings
 ):
-    """With a real worker: the change inside the interval is counted by the task at its end, and
+    """With a real worker: a batch inside the interval is counted by the task at its end, and
     the pages follow without waiting for another change."""
     settings.TAG_RANKING_RECOUNT_SECONDS = 2
-    make_post(tags=["Python"])  # committed at once: counts the ranking and starts an interval
-    make_post(tags=["Rust"])  # inside the interval: left to the task
+    author = make_post(tags=["Python"]).author  # committed at once: counted, an interval starts
+    imported = [
+        Post(title=f"Imported {number}", body="Text.", author=author, status=Post.Status.PUBLISHED)
+        for number in range(6)
+    ]
+    Post.objects.create_rendered(imported, [["Rust"]] * 6)  # a batch inside the interval: left to the task
     assert wait_for(lambda: "rust" in offered_tags(client)), offered_tags(client)
-    assert offered_tags(client) == ["python", "rust"]
+    assert offered_tags(client) == ["rust", "python"]
 
 
 @pytest.mark.django_db
