@@ -5,12 +5,13 @@ blog's one change event here; the excerpt task and the page cache subscribe to t
 committed change readers could see of a series, tag or source invalidates the page cache too.
 """
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from .events import CONTENT, DELETED, EXCERPT, LABELS, announce_posts_changed, posts_changed
 from .models import Post, Series, Source, Tag, TaggedPost
-from .page_cache import bump_content_version, bump_content_version_on_commit
+from .page_cache import bump_content_version
 from .tag_ranking import recount_soon
 from .tasks import generate_excerpts, recount_tag_ranking
 from .timeline_filters import store_filter_choices
@@ -38,8 +39,12 @@ def recount_tags_of_changed_posts(sender, post_ids, what, **kwargs):
 
 @receiver(posts_changed)
 def invalidate_pages_of_changed_posts(sender, **kwargs):
-    """Cached pages go (posts_changed is sent after commit); the timeline's filter choices for
-    the new version are stored at once, so its first reader does not count them."""
+    invalidate_pages_now()  # posts_changed is sent after commit
+
+
+def invalidate_pages_now():
+    """Cached pages go; the timeline's filter choices for the new version are stored at once,
+    so its first reader does not count them."""
     bump_content_version()
     store_filter_choices()
 
@@ -78,10 +83,10 @@ def announce_tagging(sender, instance, action, reverse, pk_set, **kwargs):
 @receiver(post_delete, sender=Tag)
 @receiver(post_delete, sender=Source)
 def invalidate_pages(sender, **kwargs):
-    bump_content_version_on_commit()
+    transaction.on_commit(invalidate_pages_now)
 
 
 @receiver(post_save, sender=Source)
 def invalidate_pages_on_source_change(sender, update_fields=None, **kwargs):
     if update_fields is None or SOURCE_FIELDS_READERS_SEE & set(update_fields):
-        bump_content_version_on_commit()
+        transaction.on_commit(invalidate_pages_now)
