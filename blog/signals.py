@@ -11,10 +11,9 @@ from django.dispatch import receiver
 
 from .events import CONTENT, DELETED, EXCERPT, LABELS, announce_posts_changed, posts_changed
 from .models import Post, Series, Source, Tag, TaggedPost
-from .page_cache import bump_content_version
 from .tag_ranking import recount_soon
 from .tasks import generate_excerpts, recount_tag_ranking
-from .timeline_filters import store_filter_choices
+from .timeline_filters import invalidate_pages
 
 # What readers see of a source: its name and links beside its posts. Its fetch state changes on
 # every poll and must not empty the page cache each minute.
@@ -39,14 +38,7 @@ def recount_tags_of_changed_posts(sender, post_ids, what, **kwargs):
 
 @receiver(posts_changed)
 def invalidate_pages_of_changed_posts(sender, **kwargs):
-    invalidate_pages_now()  # posts_changed is sent after commit
-
-
-def invalidate_pages_now():
-    """Cached pages go; the timeline's filter choices for the new version are stored at once,
-    so its first reader does not count them."""
-    bump_content_version()
-    store_filter_choices()
+    invalidate_pages()  # posts_changed is sent after commit
 
 
 @receiver(post_delete, sender=Post)
@@ -82,11 +74,11 @@ def announce_tagging(sender, instance, action, reverse, pk_set, **kwargs):
 @receiver(post_save, sender=Tag)
 @receiver(post_delete, sender=Tag)
 @receiver(post_delete, sender=Source)
-def invalidate_pages(sender, **kwargs):
-    transaction.on_commit(invalidate_pages_now)
+def invalidate_pages_after_commit(sender, **kwargs):
+    transaction.on_commit(invalidate_pages)
 
 
 @receiver(post_save, sender=Source)
 def invalidate_pages_on_source_change(sender, update_fields=None, **kwargs):
     if update_fields is None or SOURCE_FIELDS_READERS_SEE & set(update_fields):
-        transaction.on_commit(invalidate_pages_now)
+        transaction.on_commit(invalidate_pages)

@@ -1,12 +1,12 @@
-"""The most used tags of published posts, counted when tags or visibility change, not per reader.
+"""The most used tags of published posts, counted when posts change, not per reader.
 
 Counting the tags of every published post reads every tagging: tens of milliseconds at 100,000
 posts. The timeline's filter control lists the most used tags, and its choices are cached under
 the content version, so that count used to fall on the first reader after every change. Now the
-ranking is counted after the change itself commits (blog.signals, at most once a
-TAG_RANKING_RECOUNT_SECONDS, then once more by a task at the interval's end) and kept apart from the content
-version. What a reader's request still does, once a version, is ask which ranked tags have a
-post readers can see now: a few index probes, and the guarantee that a tag whose last post was
+ranking is counted after the change itself commits (blog.signals; batches at most once a
+TAG_RANKING_RECOUNT_SECONDS, then once more by a task at the interval's end) and kept apart
+from the content version. What is still asked once a version is which ranked tags have a post
+readers can see now: a few index probes, and the guarantee that a tag whose last post was
 unpublished a moment ago is not offered.
 """
 
@@ -39,9 +39,9 @@ def count_tag_ranking():
     return _count_and_keep()[0]
 
 
-def tag_ranking():
-    """Return the kept ranking (see count_tag_ranking), counting it now if there is none."""
-    return cache.get(RANKING_KEY) or count_tag_ranking()
+def kept_ranking():
+    """Return the kept ranking (see count_tag_ranking), or None when there is none."""
+    return cache.get(RANKING_KEY)
 
 
 def recount_soon(enqueue_recount, changed_posts=1):
@@ -72,7 +72,7 @@ def visible_ranked_tags(limit):
     ranking kept, the count itself (of visible posts only). Names and slugs are read now, so a
     renamed tag shows its new name.
     """
-    ranking = cache.get(RANKING_KEY)
+    ranking = kept_ranking()
     if ranking is None:
         return [(slug, name) for _pk, slug, name in _count_and_keep()[1]][:limit]
     order = {tag_id: place for place, tag_id in enumerate(ranking["tag_ids"])}

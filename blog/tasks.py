@@ -12,7 +12,7 @@ from . import tag_ranking, websub
 from .excerpts import EXCERPT_FIELDS, store_excerpts
 from .ingest.poll import poll_source
 from .models import Post, Source
-from .page_cache import bump_content_version
+from .timeline_filters import invalidate_pages
 
 # How long a source claimed by poll_due_sources stays claimed if its poll never runs.
 CLAIM_FOR = timedelta(minutes=10)
@@ -65,10 +65,11 @@ def recount_tag_ranking():
     Enqueued at the end of a recount interval (blog.tag_ranking.recount_soon) and run from beat
     as a safety net. Returns True when the ranking changed.
     """
-    before = tag_ranking.tag_ranking()["generation"]
-    changed = tag_ranking.count_tag_ranking()["generation"] != before
+    kept = tag_ranking.kept_ranking()
+    counted = tag_ranking.count_tag_ranking()
+    changed = kept is None or counted["generation"] != kept["generation"]
     if changed:
-        bump_content_version()
+        invalidate_pages()
     return changed
 
 

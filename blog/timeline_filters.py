@@ -26,7 +26,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .models import Post, Series, Source, Tag, with_published_posts
-from .page_cache import content_version
+from .page_cache import bump_content_version, content_version
 from .tag_ranking import visible_ranked_tags
 
 # The filters the control offers; the others (reached from a badge, a profile or a search
@@ -340,6 +340,16 @@ def filter_choices():
         choices = store_filter_choices()
     # Labels in the reader's language: never cached.
     return {"language": [(value, str(label)) for value, label in LANGUAGE_CHOICES], **choices}
+
+
+def invalidate_pages():
+    """Invalidate every cached page, and store the filter choices for the version that follows.
+
+    What every change readers could see calls (blog.signals, the tag recount): the first reader
+    after it then renders the page without counting the choices.
+    """
+    bump_content_version()
+    store_filter_choices()
 
 
 def store_filter_choices():
